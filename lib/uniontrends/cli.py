@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from uniontrends import __version__
@@ -20,3 +23,25 @@ def _main(
     if version:
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.command()
+def synth(
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data folder (default: the project's data/).")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Base random seed of the synthetic panels.")
+    ] = 2022,
+) -> None:
+    """Regenerate the SYNTHETIC annual panels data/annual/<region>.csv (deterministic)."""
+    from uniontrends.errors import UniontrendsError
+    from uniontrends.synthetic import write_annual
+
+    try:
+        paths = write_annual(data_dir, seed=seed)
+    except UniontrendsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    for path in paths:
+        typer.echo(f"wrote {path} (synthetic)")
