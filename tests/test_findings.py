@@ -1,0 +1,69 @@
+"""Findings: formatting in both languages, JSON round trip and validation, ranking, Markdown."""
+
+import json
+
+import pytest
+from uniontrends import findings as fm
+from uniontrends.errors import DataError
+
+
+def _f(stat="trend", evidence="clear", effect=0.1, synthetic=False, **kw):
+    base = dict(
+        id=fm.make_id("putuo", "disputes_mediated", stat), area="disputes",
+        indicator="disputes_mediated", region="putuo", period_start=2018, period_end=2022,
+        statistic=stat, statement_en="Text | with pipe", statement_zh="文字", value=1.5,
+        unit="cases", interval_low=1.0, interval_high=None, p_value=0.0167, direction="up",
+        evidence=evidence, small_sample=True, qualifier="exact", provenance=["synthetic"],
+        synthetic=synthetic, effect=effect,
+    )  # fmt: skip
+    base.update(kw)
+    return fm.Finding(**base)
+
+
+def test_format_quantity():
+    assert fm.format_quantity(1200, "cases", "en", "at_least") == "at least 1,200 cases"
+    assert fm.format_quantity(1200, "cases", "zh", "at_least") == "超过1,200件"
+    assert fm.format_quantity(3460000, "yuan", "zh") == "3,460,000元"
+    assert fm.format_quantity(35000, "person_times", "en", "approx") == "about 35,000 person-times"
+    assert fm.format_quantity(0.853, "share", "en") == "85.3%"
+    assert fm.format_quantity(12.5, "per_1000_members", "zh") == "每千名会员12.50"
+
+
+def test_round_trip(tmp_path):
+    items = [_f(), _f("total", "descriptive", None, synthetic=True, value=float("inf"))]
+    json_path, md_path = fm.write_findings(items, tmp_path)
+    doc = json.loads(json_path.read_text(encoding="utf-8"))
+    assert doc["schema_version"] == fm.SCHEMA_VERSION
+    back = fm.read_findings(json_path)
+    assert back[0] == items[0]
+    assert back[1].value is None  # inf is not JSON; written as null
+    md = md_path.read_text(encoding="utf-8")
+    assert "SYNTHETIC" in md and "Text \\| with pipe" in md and "[1.000, ∞]" in md
+
+
+def test_read_rejects_bad_files(tmp_path):
+    bad = tmp_path / "findings.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataError, match="valid_json"):
+        fm.read_findings(bad)
+    rec = _f().to_dict()
+    rec["evidence"] = "strong"
+    del rec["region"]
+    bad.write_text(json.dumps({"schema_version": 1, "findings": [rec]}), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        fm.read_findings(bad)
+    rules = {(p.rule, p.column, p.row) for p in info.value.problems}
+    assert ("allowed_value", "evidence", 1) in rules and ("required_field", "region", 1) in rules
+    bad.write_text(json.dumps({"schema_version": 99, "findings": []}), encoding="utf-8")
+    with pytest.raises(DataError, match="schema_version"):
+        fm.read_findings(bad)
+    with pytest.raises(DataError, match="not found"):
+        fm.read_findings(tmp_path / "missing.json")
+
+
+def test_rank_by_evidence_then_effect():
+    items = [
+        _f("a", "inconclusive", 0.9), _f("b", "descriptive", None), _f("c", "clear", -0.05),
+        _f("d", "suggestive", 0.2), _f("e", "clear", 0.3),
+    ]  # fmt: skip
+    assert [f.statistic for f in fm.rank_findings(items)] == ["e", "c", "d", "b", "a"]
