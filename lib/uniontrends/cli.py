@@ -45,3 +45,20 @@ def synth(
         raise typer.Exit(1) from error
     for path in paths:
         typer.echo(f"wrote {path} (synthetic)")
+
+
+@app.command()
+def validate(
+    data_dir: Annotated[
+        Path | None, typer.Argument(help="Data folder (default: the project's data/).")
+    ] = None,
+) -> None:
+    """Check the catalog, annual and reported tables; print "ok" with counts or every problem."""
+    from uniontrends.validate import validate_dir
+
+    report = validate_dir(data_dir)
+    typer.echo(report.summary())
+    for problem in report.problems:
+        typer.echo(f"  - {problem}")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,163 @@
+"""Tests for uniontrends.load: encodings, XLSX, row numbers, size guards and the table loaders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+from uniontrends import config
+from uniontrends.catalog import load_catalog
+from uniontrends.errors import DataError
+from uniontrends.load import load_annual, load_reference, load_reported, read_table, table_files
+from uniontrends.model import ANNUAL_COLUMNS, REPORTED_COLUMNS
+from uniontrends.validate import check_annual
+
+_HEADER = ",".join(ANNUAL_COLUMNS) + "\n"
+_SOURCE = "普陀区总工会年度统计（示例）"
+
+
+def _rows(region: str = "putuo", years: range = range(2018, 2023)) -> str:
+    return "".join(
+        f"{region},{y},assistance_funds,{600000 + y},exact,yuan,{_SOURCE},official_annual\n"
+        for y in years
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings_are_read_correctly(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "putuo.csv"
+    path.write_bytes((_HEADER + _rows()).encode(encoding))
+    frame = read_table(path)
+    assert list(frame.columns) == list(ANNUAL_COLUMNS)  # no BOM left on 'region'
+    assert (frame["source"] == _SOURCE).all()
+    table = check_annual(frame, load_catalog())
+    assert table["value"].tolist() == [600000.0 + y for y in range(2018, 2023)]
+
+
+def test_rows_are_file_lines_and_blank_lines_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "putuo.csv"
+    lines = _rows().splitlines(keepends=True)
+    path.write_text(_HEADER + lines[0] + "\n" + "".join(lines[1:]), encoding="utf-8")
+    frame = read_table(path)
+    assert list(frame.index) == [2, 4, 5, 6, 7]
+    assert frame.attrs["file"] == "putuo.csv"
+
+
+def _xlsx(path: Path, rows: list[list[object]], title: str = "Sheet") -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(list(ANNUAL_COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    book.create_sheet("notes").append(["ignored"])
+    book.save(path)
+
+
+def test_xlsx_with_chinese_quantities(tmp_path: Path) -> None:
+    path = tmp_path / "putuo.xlsx"
+    _xlsx(
+        path,
+        [
+            ["putuo", 2018, "assistance_funds", "346万元", "", "yuan", _SOURCE, "official_annual"],
+            [
+                "putuo",
+                2019,
+                "assistance_funds",
+                3500000,
+                "exact",
+                "yuan",
+                _SOURCE,
+                "official_annual",
+            ],
+            ["putuo", 2020, "training_participants", "超1.2万人次", "", "", _SOURCE, "reported"],
+        ],
+        title="数据",
+    )
+    frame = read_table(path)
+    assert frame.attrs["sheet"] == "数据" and list(frame.index) == [2, 3, 4]
+    table = check_annual(frame, load_catalog())
+    # hand conversion: 346 x 10^4 = 3,460,000 yuan; 1.2 x 10^4 = 12,000 person-times, a lower bound
+    assert table["value"].tolist() == [3_460_000.0, 3_500_000.0, 12_000.0]
+    assert table["qualifier"].tolist() == ["exact", "exact", "at_least"]
+    assert table["unit"].tolist() == ["yuan", "yuan", "person_times"]
+
+
+def test_xlsx_named_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "putuo.xlsx"
+    _xlsx(path, [["putuo", 2018, "disputes_mediated", 5, "exact", "cases", "s", "synthetic"]])
+    assert read_table(path, sheet="Sheet").attrs["sheet"] == "Sheet"
+    with pytest.raises(DataError, match=r"no sheet 'missing'; sheets: Sheet, notes"):
+        read_table(path, sheet="missing")
+
+
+def test_other_file_types_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "putuo.json"
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(DataError, match=r"\[file_type\]"):
+        read_table(path)
+    with pytest.raises(DataError, match=r"\[file_missing\]"):
+        read_table(tmp_path / "absent.csv")
+
+
+def test_table_files_ignore_readme() -> None:
+    names = [p.name for p in table_files(config.DATA_DIR / config.ANNUAL_DIR)]
+    assert names == sorted(names) and "README.md" not in names and "putuo.csv" in names
+
+
+def test_load_annual_real_data() -> None:
+    annual = load_annual()
+    assert tuple(annual.columns) == ANNUAL_COLUMNS
+    assert annual["year"].dtype == "int64" and annual["value"].dtype == "float64"
+    assert set(annual["region"]) == {"putuo", "dinghai", "daishan"}
+    # every annual panel is synthetic and must say so
+    assert set(annual["provenance"]) == {"synthetic"}
+    putuo = load_annual(regions=["putuo"])
+    assert set(putuo["region"]) == {"putuo"}
+    assert (putuo["year"].min(), putuo["year"].max()) == (2018, 2022)
+    raw = pd.read_csv(config.DATA_DIR / "annual" / "putuo.csv")
+    assert len(putuo) == len(raw) and putuo["value"].sum() == pytest.approx(raw["value"].sum())
+
+
+def test_load_annual_collects_problems_of_all_files(tmp_path: Path) -> None:
+    shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
+    (tmp_path / "annual").mkdir()
+    (tmp_path / "annual" / "a.csv").write_text(
+        _HEADER + _rows("a").replace(",602018,", ",-602018,")
+    )
+    (tmp_path / "annual" / "b.csv").write_text(_HEADER + _rows("a"))
+    with pytest.raises(DataError) as caught:
+        load_annual(tmp_path)
+    found = {(p.file, p.rule) for p in caught.value.problems}
+    assert found == {("a.csv", "nonnegative"), ("b.csv", "region_file")}
+
+
+def test_load_annual_empty_folder(tmp_path: Path) -> None:
+    shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
+    empty = load_annual(tmp_path)
+    assert tuple(empty.columns) == ANNUAL_COLUMNS and empty.empty
+
+
+def test_load_reported_real_data() -> None:
+    reported = load_reported()
+    assert tuple(reported.columns) == REPORTED_COLUMNS
+    assert set(reported["provenance"]) == {"reported"}
+    row = reported.set_index("indicator").loc["ideology_participants"]
+    # "参与职工超12万人次": 12 x 10^4, a lower bound
+    assert (row["value"], row["qualifier"], row["unit"]) == (120000.0, "at_least", "person_times")
+
+
+def test_load_reference_delegates() -> None:
+    from uniontrends.reference import tidy_reference
+
+    pd.testing.assert_frame_equal(load_reference(), tidy_reference(config.DATA_DIR))
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "putuo.csv"
+    path.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(DataError, match=r"putuo.csv: \[encoding\] the file holds NUL bytes"):
+        read_table(path)

@@ -1,0 +1,125 @@
+"""Tests for uniontrends.params: parameter rules, window against the data, year/region specs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from uniontrends import config
+from uniontrends.errors import ParameterError
+from uniontrends.params import (
+    Parameters,
+    check_parameters,
+    parse_region_spec,
+    parse_year_spec,
+)
+
+_HEADER = "region,year,indicator,value,qualifier,unit,source,provenance\n"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data folder with the real catalog/regions and one region 'zhujiajian' (2019-2023)."""
+    for name in (config.CATALOG_FILE, config.REGIONS_FILE):
+        shutil.copy(config.DATA_DIR / name, tmp_path / name)
+    (tmp_path / "annual").mkdir()
+    rows = "".join(
+        f"zhujiajian,{y},disputes_mediated,{200 + y % 10},exact,cases,s,synthetic\n"
+        for y in range(2019, 2024)
+    )
+    (tmp_path / "annual" / "zhujiajian.csv").write_text(_HEADER + rows, encoding="utf-8")
+    return tmp_path
+
+
+def test_defaults_give_the_2018_2022_window() -> None:
+    params = check_parameters()
+    assert params == Parameters(
+        region="putuo",
+        year=2022,
+        window=5,
+        lang="en",
+        data_dir=config.DATA_DIR.resolve(),
+        start=2018,
+        end=2022,
+    )
+    assert params.years == [2018, 2019, 2020, 2021, 2022]
+    assert params.as_dict()["data_dir"] == str(config.DATA_DIR.resolve())
+
+
+def test_shorter_window_and_zh() -> None:
+    params = check_parameters("putuo", 2020, window=3, lang="zh")
+    assert (params.start, params.end, params.lang) == (2018, 2020, "zh")
+
+
+def test_region_present_only_in_data_is_accepted(data_dir: Path) -> None:
+    params = check_parameters("zhujiajian", 2023, 5, data_dir=data_dir)
+    assert params.years == list(range(2019, 2024))
+    with pytest.raises(ParameterError, match="zhujiajian has 2019-2023: use --window 4"):
+        check_parameters("zhujiajian", 2022, 5, data_dir=data_dir)
+
+
+def test_known_region_without_annual_data(data_dir: Path) -> None:
+    with pytest.raises(ParameterError, match="has no annual data"):
+        check_parameters("putuo", 2022, data_dir=data_dir)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"year": True}, "not a boolean"),
+        ({"year": 2022.5}, "whole number"),
+        ({"year": "2022年"}, "whole number"),
+        ({"year": 1900}, "1949..2100"),
+        ({"window": 21}, "3..20"),
+        ({"window": "five"}, "whole number"),
+        ({"lang": "fr"}, "lang 'fr' is not supported: use en or zh"),
+        ({"region": "Putuo"}, "lower-case slug"),
+        ({"region": "a" * 41}, "lower-case slug"),
+        ({"region": "putuo/../x"}, "lower-case slug"),
+        ({"data_dir": "/nonexistent/data"}, "is not a folder"),
+    ],
+)
+def test_rules(kwargs: dict, pattern: str) -> None:
+    with pytest.raises(ParameterError, match=pattern):
+        check_parameters(**kwargs)
+
+
+def test_year_given_as_digit_string_is_accepted() -> None:
+    assert check_parameters(year="2022").year == 2022
+
+
+def test_window_message_names_years_and_fix() -> None:
+    with pytest.raises(ParameterError) as caught:
+        check_parameters("putuo", 2020, window=5)
+    assert str(caught.value).endswith(
+        "window 2016-2020 needs data from 2016 but putuo has 2018-2022: "
+        "use --window 3 or --year 2022"
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "years"),
+    [
+        ("2020-2022,2024", [2020, 2021, 2022, 2024]),
+        (" 2022 ", [2022]),
+        ("2021, 2020-2021", [2020, 2021]),
+        ("2018 - 2019", [2018, 2019]),
+    ],
+)
+def test_parse_year_spec(spec: str, years: list[int]) -> None:
+    assert parse_year_spec(spec) == years
+
+
+@pytest.mark.parametrize("spec", ["", "20x", "2022-2020", "1900", "2020,,2021", "2020-2022-2024"])
+def test_parse_year_spec_rejects(spec: str) -> None:
+    with pytest.raises(ParameterError):
+        parse_year_spec(spec)
+
+
+def test_parse_region_spec() -> None:
+    assert parse_region_spec("putuo, dinghai,putuo") == ["putuo", "dinghai"]
+    assert parse_region_spec("all") == ["putuo", "dinghai", "daishan"]
+    for bad in ("", "putuo,", "../etc", "a/b"):
+        with pytest.raises(ParameterError):
+            parse_region_spec(bad)

@@ -1,0 +1,175 @@
+"""Tests for uniontrends.validate: typed output, problem mapping, validate_dir and the CLI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+from uniontrends import config
+from uniontrends.catalog import load_catalog
+from uniontrends.cli import app
+from uniontrends.errors import DataError
+from uniontrends.model import ANNUAL_COLUMNS, REPORTED_COLUMNS
+from uniontrends.validate import check_annual, check_file, check_reported, validate_dir
+
+
+def _annual(rows: list[tuple]) -> pd.DataFrame:
+    """A frame as a user builds it (0-based index): rows become file lines 2, 3, ..."""
+    return pd.DataFrame([[str(c) for c in r] for r in rows], columns=list(ANNUAL_COLUMNS))
+
+
+def _row(year: object = 2018, value: object = 250, **kw: object) -> tuple:
+    base = {
+        "region": "putuo",
+        "year": year,
+        "indicator": "disputes_mediated",
+        "value": value,
+        "qualifier": "exact",
+        "unit": "cases",
+        "source": "s",
+        "provenance": "synthetic",
+    }
+    base.update(kw)
+    return tuple(base[c] for c in ANNUAL_COLUMNS)
+
+
+def test_clean_table_is_typed() -> None:
+    table = check_annual(_annual([_row(2018, "250"), _row(2019, "1,200"), _row(2020, "1e3")]))
+    assert table["year"].tolist() == [2018, 2019, 2020]
+    assert table["value"].tolist() == [250.0, 1200.0, 1000.0]
+    assert table["year"].dtype == "int64" and table["value"].dtype == "float64"
+
+
+def test_share_bounds_are_inclusive() -> None:
+    rows = [
+        _row(y, v, indicator="app_satisfaction", unit="share")
+        for y, v in [(2018, "0"), (2019, "1"), (2020, "0.985")]
+    ]
+    assert check_annual(_annual(rows))["value"].tolist() == [0.0, 1.0, 0.985]
+    with pytest.raises(DataError, match=r"rate 1.001 is above 1"):
+        check_annual(_annual([_row(2018, "1.001", indicator="app_satisfaction", unit="share")]))
+
+
+def test_every_problem_is_collected_with_file_rows(tmp_path: Path) -> None:
+    rows = [
+        _row(2018),
+        _row(2019, "-1"),
+        _row("2020年"),
+        _row(2021, qualifier="approxx"),
+        _row(2022, source="=cmd|' /C calc'!A0"),
+    ]
+    with pytest.raises(DataError) as caught:
+        check_annual(_annual(rows), file="mine.csv")
+    got = [(p.file, p.row, p.column, p.rule) for p in caught.value.problems]
+    assert got == [
+        ("mine.csv", 3, "value", "nonnegative"),
+        ("mine.csv", 4, "year", "year_type"),
+        ("mine.csv", 5, "qualifier", "qualifier_known"),
+        ("mine.csv", 6, "source", "formula_injection"),
+    ]
+
+
+def test_numbers_in_text_columns_are_not_formulas() -> None:
+    table = check_annual(_annual([_row(2018, source="-5"), _row(2019, source="+86.5")]))
+    assert len(table) == 2
+
+
+def test_missing_years_listed() -> None:
+    with pytest.raises(DataError, match="missing year 2019, 2020 between 2018 and 2021"):
+        check_annual(_annual([_row(2018), _row(2021)]))
+
+
+def test_reported_table() -> None:
+    frame = pd.DataFrame(
+        [
+            [
+                "putuo",
+                "disputes_mediated",
+                "2018",
+                "2022",
+                "1200余件",
+                "",
+                "",
+                "article",
+                "reported",
+                "调处劳动争议1200余件",
+                "-",
+            ]
+        ],
+        columns=list(REPORTED_COLUMNS),
+    )
+    table = check_reported(frame, load_catalog())
+    assert table.loc[0, ["value", "qualifier", "unit"]].tolist() == [1200.0, "at_least", "cases"]
+    assert table["period_start"].dtype == "int64"
+
+
+def test_validate_dir_real_data() -> None:
+    report = validate_dir()
+    assert report.ok, "\n".join(map(str, report.problems))
+    raw = {
+        name: len(pd.read_csv(config.DATA_DIR / name))
+        for name in [
+            "annual/putuo.csv",
+            "annual/dinghai.csv",
+            "annual/daishan.csv",
+            "reported/putuo_2018_2022_article.csv",
+        ]
+    }
+    assert report.files == dict(sorted(raw.items()))
+    assert report.regions == ["daishan", "dinghai", "putuo"]
+    assert report.reported_figures == raw["reported/putuo_2018_2022_article.csv"]
+    assert report.indicators == len(load_catalog().indicators)
+
+
+@pytest.fixture
+def bad_dir(tmp_path: Path) -> Path:
+    shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
+    (tmp_path / "annual").mkdir()
+    rows = "".join(",".join(map(str, _row(y))) + "\n" for y in (2018, 2019))
+    text = ",".join(ANNUAL_COLUMNS) + "\n" + rows + ",".join(map(str, _row(2020, "-3"))) + "\n"
+    (tmp_path / "annual" / "putuo.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "annual" / "empty.csv").write_text("", encoding="utf-8")
+    return tmp_path
+
+
+def test_validate_dir_labels_problems_by_folder(bad_dir: Path) -> None:
+    report = validate_dir(bad_dir)
+    assert not report.ok
+    assert [(p.file, p.row, p.rule) for p in report.problems] == [
+        ("annual/empty.csv", None, "empty_file"),
+        ("annual/putuo.csv", 4, "nonnegative"),
+    ]
+
+
+def test_cli_validate_ok() -> None:
+    result = CliRunner().invoke(app, ["validate", str(config.DATA_DIR)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: 4 files")
+
+
+def test_cli_validate_lists_problems(bad_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["validate", str(bad_dir)])
+    assert result.exit_code == 1
+    assert "2 problem(s)" in result.output
+    assert "annual/putuo.csv, row 4, column 'value': [nonnegative]" in result.output
+
+
+def test_check_file_names_the_sheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "2023"
+    sheet.append(list(ANNUAL_COLUMNS))
+    sheet.append(list(_row(2023, "三千")))
+    book.save(tmp_path / "putuo_2023.xlsx")
+    with pytest.raises(DataError) as caught:
+        check_file(tmp_path / "putuo_2023.xlsx")
+    assert str(caught.value.problems[0]).startswith(
+        "putuo_2023.xlsx, sheet '2023', row 2, column 'value': [value_parse]"
+    )
+    reported = check_file(config.DATA_DIR / "reported" / "putuo_2018_2022_article.csv")
+    assert tuple(reported.columns) == REPORTED_COLUMNS
