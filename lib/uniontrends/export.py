@@ -1,0 +1,312 @@
+"""Export: notebook HTML without code, figures (PNG, SVG), tables (CSV, XLSX), safe text."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.figure
+import nbformat
+import pandas as pd
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from pandas.io.formats.style import Styler
+
+from uniontrends import config
+from uniontrends.errors import UniontrendsError
+
+# Cell tags that hide parts of a notebook in its HTML export (Jupyter Book / nbconvert names).
+REMOVE_CELL_TAGS = frozenset({"remove_cell", "remove-cell"})
+REMOVE_INPUT_TAGS = frozenset({"remove_input", "remove-input", "hide-input", "hide_input"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove_output", "remove-output"})
+
+FIGURE_DPI = 150
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel on Chinese Windows read UTF-8 correctly
+XLSX_SHEET_MAX = 31
+
+# OWASP CSV injection: a spreadsheet treats text starting with these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+# Column headings of the shared tidy tables, for display in Chinese.
+_COLUMNS_ZH = {
+    "region": "地区",
+    "year": "年份",
+    "indicator": "指标",
+    "value": "数值",
+    "qualifier": "限定",
+    "unit": "单位",
+    "source": "来源",
+    "provenance": "数据性质",
+    "period_start": "起始年",
+    "period_end": "截止年",
+    "note": "备注",
+}
+
+
+class ExportError(UniontrendsError):
+    """An output could not be written (bad name, unreadable notebook)."""
+
+
+def escape_html(text: object) -> str:
+    """Escape text that came from data before it goes into Markdown or HTML.
+
+    Args:
+        text: any value; converted with str().
+
+    Returns:
+        The text with &, <, >, " and ' escaped.
+    """
+    return html.escape(str(text), quote=True)
+
+
+def _check_slug(name: str) -> str:
+    if not isinstance(name, str) or ".." in name or not _SLUG.match(name):
+        raise ExportError(
+            f"output name {name!r} must be a slug: letters, digits, '_', '-', '.', "
+            "no path separators and no '..'"
+        )
+    return name
+
+
+def _is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe (OWASP).
+
+    Args:
+        df: any table; only text cells change, numbers stay numbers.
+
+    Returns:
+        A copy with text cells starting with = + - @ tab or CR prefixed by "'".
+    """
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: f"'{v}" if _is_formula_like(v) else v)
+    return out
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    # Excel forbids []:*?/\ , leading/trailing apostrophes and names over 31 characters,
+    # and compares names case-insensitively.
+    base = _SHEET_BAD.sub("_", name).strip("'") or "table"
+    base = base[:XLSX_SHEET_MAX]
+    candidate, n = base, 1
+    while candidate.lower() in taken:
+        n += 1
+        suffix = f"~{n}"
+        candidate = base[: XLSX_SHEET_MAX - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
+def write_workbook(tables: dict[str, pd.DataFrame], path: str | Path) -> dict[str, str]:
+    """Write tables to one XLSX file, a sheet per table, text never run as a formula.
+
+    Args:
+        tables: {name: table}, in sheet order.
+        path: the .xlsx file to write.
+
+    Returns:
+        {table name: sheet name used} (names shortened to 31 characters and made unique).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    sheets: dict[str, str] = {}
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, df in tables.items():
+            sheet = _sheet_name(name, taken)
+            sheets[name] = sheet
+            df.to_excel(writer, sheet_name=sheet, index=not _plain_index(df))
+            # openpyxl types any text starting with "=" as a formula; we never write formulas,
+            # so such a cell came from data and must stay text (OWASP formula injection).
+            for row in writer.sheets[sheet].iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
+    return sheets
+
+
+def _plain_index(df: pd.DataFrame) -> bool:
+    return isinstance(df.index, pd.RangeIndex) and df.index.name is None
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV in UTF-8 with BOM, formula-like text neutralised.
+
+    Args:
+        df: the table.
+        path: the .csv file to write.
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    neutralise_formulas(df).to_csv(path, index=not _plain_index(df), encoding=CSV_ENCODING)
+    return path
+
+
+@dataclass
+class NotebookOutputs:
+    """Where one notebook's figures and tables go: `output_dir/<notebook_name>/`.
+
+    Example: NotebookOutputs("outputs/putuo/2022", "02_dispute_resolution").
+    """
+
+    output_dir: str | Path
+    notebook_name: str
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
+    _written: list[Path] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_slug(self.notebook_name)
+        self.output_dir = Path(self.output_dir)
+
+    @property
+    def root(self) -> Path:
+        """The notebook's own output folder."""
+        return Path(self.output_dir) / self.notebook_name
+
+    def _remember(self, path: Path) -> Path:
+        if path not in self._written:
+            self._written.append(path)
+        return path
+
+    def figure(self, fig: matplotlib.figure.Figure, name: str) -> list[Path]:
+        """Save a figure as figures/<name>.png (150 dpi) and figures/<name>.svg.
+
+        Returns:
+            The PNG and SVG paths.
+        """
+        _check_slug(name)
+        folder = self.root / "figures"
+        folder.mkdir(parents=True, exist_ok=True)
+        meta = dict(getattr(fig, "uniontrends_metadata", {}) or {})
+        paths = []
+        for ext in ("png", "svg"):
+            path = folder / f"{name}.{ext}"
+            # PNG text chunks and SVG Dublin Core both accept Title and Description (alt text)
+            fig_meta = {k: meta[k] for k in ("Title", "Description") if k in meta}
+            fig.savefig(path, dpi=FIGURE_DPI, bbox_inches="tight", metadata=fig_meta or None)
+            paths.append(self._remember(path))
+        return paths
+
+    def table(self, df: pd.DataFrame, name: str) -> Path:
+        """Save a table as tables/<name>.csv (UTF-8 with BOM) and keep it for workbook().
+
+        Returns:
+            The CSV path.
+        """
+        _check_slug(name)
+        self._tables[name] = df.copy()
+        return self._remember(write_csv(df, self.root / "tables" / f"{name}.csv"))
+
+    def workbook(self, name: str = "tables") -> Path | None:
+        """Write every table saved so far into <name>.xlsx, one sheet each.
+
+        Returns:
+            The XLSX path, or None when no table was saved.
+        """
+        _check_slug(name)
+        if not self._tables:
+            return None
+        path = self.root / f"{name}.xlsx"
+        write_workbook(self._tables, path)
+        return self._remember(path)
+
+    def paths(self) -> list[Path]:
+        """Every file written so far, in writing order."""
+        return list(self._written)
+
+
+def display_table(df: pd.DataFrame, lang: str = config.DEFAULT_LANG, precision: int = 2) -> Styler:
+    """A table for notebooks: thousands separators, text HTML-escaped, headings in `lang`.
+
+    Args:
+        df: the table (values in base units).
+        lang: "en" or "zh"; zh translates the shared column names.
+        precision: decimals shown for non-integer numbers.
+
+    Returns:
+        A pandas Styler (renders as HTML in Jupyter and in the HTML export).
+    """
+    shown = df.rename(columns=_COLUMNS_ZH) if lang == "zh" else df
+    styler = shown.style.format(thousands=",", precision=precision, escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    year_cols = [
+        c
+        for c in shown.columns
+        if c in ("year", "年份", "period_start", "起始年", "period_end", "截止年")
+    ]
+    if year_cols:
+        # years are labels, not quantities: no thousands separator
+        styler = styler.format("{}", subset=year_cols, escape="html")
+    return styler
+
+
+def _read_notebook(notebook: str | Path | nbformat.NotebookNode) -> nbformat.NotebookNode:
+    if isinstance(notebook, nbformat.NotebookNode):
+        return notebook
+    path = Path(notebook)
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError) as error:
+        raise ExportError(f"cannot read notebook {path}: {error}") from error
+
+
+def notebook_to_html(
+    notebook: str | Path | nbformat.NotebookNode,
+    html_path: str | Path,
+    title: str | None = None,
+) -> Path:
+    """Export an executed notebook to one self-contained HTML file without code.
+
+    Inputs and prompts are left out, images (outputs and Markdown) embedded as base64, cells
+    tagged remove_cell / remove-input / remove-output dropped accordingly.
+
+    Args:
+        notebook: a .ipynb path or an nbformat NotebookNode.
+        html_path: where to write the .html file (parent folders are created).
+        title: the page title; defaults to the notebook file name.
+
+    Returns:
+        The HTML path.
+    """
+    nb = _read_notebook(notebook)
+    html_path = Path(html_path)
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    remover = TagRemovePreprocessor(
+        remove_cell_tags=set(REMOVE_CELL_TAGS),
+        remove_input_tags=set(REMOVE_INPUT_TAGS),
+        remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS),
+        enabled=True,
+    )
+    exporter.register_preprocessor(remover, enabled=True)
+    name = title or (
+        html_path.stem if isinstance(notebook, nbformat.NotebookNode) else Path(notebook).stem
+    )
+    resources: dict[str, object] = {"metadata": {"name": name}}
+    if isinstance(notebook, (str, Path)):
+        # Markdown images with relative paths are resolved from the notebook's folder.
+        resources["metadata"]["path"] = str(Path(notebook).parent)  # type: ignore[index]
+    if title is not None:
+        nb = nbformat.from_dict(nb)  # copy: the caller's notebook keeps its metadata
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path

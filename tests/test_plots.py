@@ -1,0 +1,257 @@
+"""Tests for uniontrends.plots: CJK rendering, catalog labels, provenance notes, lower bounds."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from uniontrends import plots
+from uniontrends.errors import ParameterError
+from uniontrends.forecast import project
+from uniontrends.trends import ols_trend
+
+YEARS = [2018, 2019, 2020, 2021, 2022]
+VALUES = [173.0, 237.0, 236.0, 249.0, 346.0]
+
+
+def _series(provenance: str = "synthetic", indicator: str = "disputes_mediated") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "region": "putuo",
+            "year": YEARS,
+            "indicator": indicator,
+            "value": VALUES,
+            "qualifier": "exact",
+            "unit": "cases",
+            "source": "synthetic, anchored" if provenance == "synthetic" else "statistical return",
+            "provenance": provenance,
+        }
+    )
+
+
+def _reported(qualifier: str = "at_least", value: float = 1200.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "region": "putuo",
+                "indicator": "disputes_mediated",
+                "period_start": 2018,
+                "period_end": 2022,
+                "value": value,
+                "qualifier": qualifier,
+                "unit": "cases",
+                "source": "Putuo five-year review article",
+                "provenance": "reported",
+            }
+        ]
+    )
+
+
+def _texts(fig) -> list[str]:
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        legend = ax.get_legend()
+        if legend is not None:
+            out += [t.get_text() for t in legend.get_texts()]
+    if fig._suptitle is not None:
+        out.append(fig._suptitle.get_text())
+    return out
+
+
+def _render(fig) -> list[str]:
+    """Render to PNG, returning every warning message raised while drawing."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=60)
+    assert buf.getvalue()[:4] == b"\x89PNG"
+    return [str(w.message) for w in caught]
+
+
+def test_zh_figure_renders_without_missing_glyphs():
+    assert plots.resolve_lang("zh") == "zh"
+    fig = plots.trend_figure(_series(), "disputes_mediated", "zh", trend="ols",
+                             reported=_reported())  # fmt: skip
+    texts = _texts(fig)
+    assert "劳动争议调处（件）" in texts
+    assert fig.axes[0].get_title() == "普陀区：劳动争议调处"
+    assert "年份" in texts
+    messages = _render(fig)
+    assert not [m for m in messages if "missing from font" in m], messages
+
+
+def test_en_labels_from_catalog_and_units():
+    fig = plots.trend_figure(_series(), "disputes_mediated", "en")
+    assert fig.axes[0].get_ylabel() == "Labour disputes mediated (cases)"
+    assert fig.axes[0].get_title() == "Putuo District: Labour disputes mediated"
+    assert plots.indicator_label("assistance_beneficiaries", "zh") == "帮扶惠及职工（人次）"
+    assert plots.indicator_label("assistance_funds", "en") == "Assistance funds raised (yuan)"
+
+
+def test_synthetic_note_on_figure_and_in_metadata():
+    fig = plots.trend_figure(_series("synthetic"), "disputes_mediated", "en")
+    assert plots.SYNTHETIC_NOTE["en"] in plots.figure_notes(fig)
+    assert plots.SYNTHETIC_NOTE["en"] in fig.uniontrends_metadata["Description"]
+    zh = plots.trend_figure(_series("synthetic"), "disputes_mediated", "zh")
+    assert plots.SYNTHETIC_NOTE["zh"] in plots.figure_notes(zh)
+
+
+def test_real_data_gets_source_line_and_no_synthetic_note():
+    fig = plots.trend_figure(_series("official_annual"), "disputes_mediated", "en")
+    notes = plots.figure_notes(fig)
+    assert notes == ["Source: statistical return"]
+    assert all(plots.SYNTHETIC_NOTE["en"] not in t for t in _texts(fig))
+
+
+def _reference() -> pd.DataFrame:
+    rows = []
+    for code, base in (("chn", 0.30), ("deu", 0.20), ("fra", 0.10)):
+        for i, year in enumerate(range(2010, 2016)):
+            rows.append(
+                {
+                    "region": code,
+                    "year": year,
+                    "indicator": "union_density",
+                    "value": base + 0.01 * i,
+                    "qualifier": "exact",
+                    "unit": "share",
+                    "source": "ILOSTAT ILR_TUMT_NOC_RT_A",
+                    "provenance": "reference",
+                    "dataset": "ilostat",
+                    "region_name": code.upper(),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_reference_figure_highlights_china_without_synthetic_note():
+    for lang, name in (("en", "China"), ("zh", "中国")):
+        fig = plots.reference_figure(_reference(), lang)
+        ax = fig.axes[0]
+        china = [line for line in ax.get_lines() if line.get_gid() == "highlight-chn"]
+        assert len(china) == 1 and china[0].get_label() == name
+        others = [line.get_linewidth() for line in ax.get_lines() if line.get_gid() is None]
+        assert china[0].get_linewidth() > max(others)
+        assert all(plots.SYNTHETIC_NOTE[lang] not in t for t in _texts(fig))
+        assert plots.figure_notes(fig)[0].endswith("ILOSTAT ILR_TUMT_NOC_RT_A")
+    assert not [m for m in _render(fig) if "missing from font" in m]
+
+
+@pytest.mark.parametrize("lang,word", [("en", "at least"), ("zh", "不少于")])
+def test_lower_bound_drawn_as_at_least(lang, word):
+    fig = plots.trend_figure(_series(), "disputes_mediated", lang, reported=_reported())
+    ax = fig.axes[0]
+    bound = [line for line in ax.get_lines() if line.get_gid() == plots.LOWER_BOUND_GID]
+    assert len(bound) == 1
+    assert bound[0].get_marker() == "^"
+    # five-year total 1,200 drawn as its implied annual mean, 240, over 2018-2022
+    assert list(bound[0].get_xdata()) == [2018, 2022]
+    assert list(bound[0].get_ydata()) == [240.0, 240.0]
+    assert word in bound[0].get_label()
+    arrows = [c for c in ax.get_children() if c.get_gid() == plots.LOWER_BOUND_GID]
+    assert len(arrows) >= 3  # the line plus an upward arrow at each end
+
+
+def test_exact_reported_figure_is_not_a_lower_bound():
+    fig = plots.trend_figure(_series(), "disputes_mediated", "en",
+                             reported=_reported("exact", 1250))  # fmt: skip
+    lines = fig.axes[0].get_lines()
+    assert not [line for line in lines if line.get_gid() == plots.LOWER_BOUND_GID]
+    exact = [line for line in lines if line.get_gid() == "reported-exact"]
+    assert exact[0].get_marker() == "D" and "at least" not in exact[0].get_label()
+
+
+def test_ols_band_matches_hand_formula():
+    x, y = np.array(YEARS, dtype=float), np.array(VALUES)
+    band = plots._band_ols(x, y, 0.05)
+    # independent: textbook CI of the mean response, t * s * sqrt(1/n + (x - xbar)^2 / Sxx)
+    n = len(x)
+    slope, intercept = np.polyfit(x, y, 1)
+    fit = intercept + slope * x
+    s = np.sqrt(np.sum((y - fit) ** 2) / (n - 2))
+    half = stats.t.ppf(0.975, n - 2) * s * np.sqrt(1 / n + (x - x.mean()) ** 2 / np.sum(
+        (x - x.mean()) ** 2))  # fmt: skip
+    np.testing.assert_allclose(band["mean"], fit, rtol=1e-9)
+    np.testing.assert_allclose(band["high"] - band["mean"], half, rtol=1e-9)
+    np.testing.assert_allclose(band["mean"] - band["low"], half, rtol=1e-9)
+
+
+def test_trend_line_and_projection_drawn():
+    proj = project(YEARS, VALUES, horizon=3)
+    fig = plots.trend_figure(_series(), "disputes_mediated", "en", trend=ols_trend(YEARS, VALUES),
+                             projection=proj)  # fmt: skip
+    lines = {line.get_gid(): line for line in fig.axes[0].get_lines()}
+    slope, intercept = np.polyfit(YEARS, VALUES, 1)
+    np.testing.assert_allclose(lines["trend-ols"].get_ydata(), intercept + slope * np.array(YEARS))
+    assert list(lines["projection"].get_xdata()) == [2023, 2024, 2025]
+    assert "95 % prediction interval" in lines["projection"].get_label()
+    ts = plots.trend_figure(_series(), "disputes_mediated", "en", trend="theil_sen")
+    ts_line = [ln for ln in ts.axes[0].get_lines() if ln.get_gid() == "trend-theil_sen"][0]
+    ref = stats.theilslopes(VALUES, YEARS)
+    np.testing.assert_allclose(ts_line.get_ydata(), ref.intercept + ref.slope * np.array(YEARS))
+
+
+def test_figures_are_not_registered_with_pyplot():
+    before = plt.get_fignums()
+    plots.trend_figure(_series(), "disputes_mediated", "en")
+    assert plt.get_fignums() == before
+
+
+def test_missing_cjk_font_falls_back_to_english(monkeypatch):
+    monkeypatch.setattr(plots, "_find_cjk_font", lambda: None)
+    with pytest.warns(UserWarning, match="no CJK font"):
+        assert plots.resolve_lang("zh") == "en"
+    with pytest.warns(UserWarning):
+        fig = plots.trend_figure(_series(), "disputes_mediated", "zh")
+    assert fig.axes[0].get_ylabel() == "Labour disputes mediated (cases)"
+    assert plots._drawable("Source: 普陀区 article") == "Source: […] article"
+
+
+def test_bad_lang_and_missing_indicator():
+    with pytest.raises(ParameterError):
+        plots.resolve_lang("fr")
+    with pytest.raises(ParameterError, match="no rows"):
+        plots.trend_figure(_series(), "legal_aid_cases", "en")
+
+
+def test_area_figure_one_panel_per_indicator():
+    panel = pd.concat(
+        [_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases", "union_members")]
+    )
+    fig = plots.area_figure(panel, "disputes", "zh", reported=_reported())
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["劳动争议调处", "法律援助案件"]
+    assert plots.SYNTHETIC_NOTE["zh"] in plots.figure_notes(fig)
+    assert "维权调处" in fig._suptitle.get_text()
+    assert any(ln.get_gid() == plots.LOWER_BOUND_GID for ln in visible[0].get_lines())
+    assert not [m for m in _render(fig) if "missing from font" in m]
+
+
+def test_regions_figure_highlight_and_names():
+    panel = pd.concat(
+        [_series().assign(region=r, value=lambda d, k=k: d["value"] * k)
+         for r, k in (("putuo", 1), ("dinghai", 2))]
+    )  # fmt: skip
+    fig = plots.regions_figure(panel, "disputes_mediated", "en", highlight="putuo")
+    lines = {ln.get_gid(): ln for ln in fig.axes[0].get_lines()}
+    assert lines["region-putuo"].get_linewidth() > lines["region-dinghai"].get_linewidth()
+    assert lines["region-putuo"].get_label() == "Putuo District"
+
+
+def test_use_theme_sets_cjk_font():
+    try:
+        assert plots.use_theme("zh") == "zh"
+        assert plt.rcParams["font.family"][0] == plots._find_cjk_font()
+    finally:
+        plots.use_theme("en")
+    assert plt.rcParams["font.family"][0] == "DejaVu Sans"
