@@ -160,3 +160,25 @@ def test_real_putuo_figures_reconcile():
     assert set(out["status"]) <= {"consistent", "incomplete"}
     row = out.set_index("indicator").loc["disputes_mediated"]
     assert row["qualifier"] == "at_least" and row["annual_value"] >= 1200
+
+
+def test_coverage_finding_counts_complete_indicators_by_hand():
+    from uniontrends.audit import coverage_finding
+
+    table = pd.DataFrame(
+        {2020: ["synthetic", "synthetic", ""], 2021: ["synthetic", "", ""]},
+        index=["a", "b", "c"],
+    )
+    finding = coverage_finding(table, "dinghai", 2020, 2021, "00_data_audit")
+    # only "a" has both years: 1 of 3; 3 non-empty cells
+    assert finding.value == pytest.approx(1 / 3)
+    assert "1 of 3 stored indicators" in finding.statement_en
+    assert "3 values" in finding.statement_en
+    assert finding.synthetic and finding.statement_en.startswith("Illustrative (synthetic) data")
+
+
+def test_coverage_finding_of_empty_table_is_zero_not_nan():
+    from uniontrends.audit import coverage_finding
+
+    finding = coverage_finding(pd.DataFrame(), "x", 2018, 2022)
+    assert finding.value == 0.0 and not finding.synthetic

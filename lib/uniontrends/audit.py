@@ -254,3 +254,55 @@ def reconciliation_findings(
             )
         )
     return out
+
+
+def coverage_finding(
+    table: pd.DataFrame, region: str, start: int, end: int, notebook: str | None = None
+) -> Finding:
+    """How complete the region's stored annual data is over the window, as one finding.
+
+    Every region gets it, so a region without published figures still has an audit finding.
+
+    Args:
+        table: output of ``coverage`` (indicator x year provenance labels, "" = no value).
+        region: region id.
+        start: first year of the window.
+        end: last year of the window.
+        notebook: notebook writing the finding.
+
+    Returns:
+        A descriptive finding whose value is the share of indicators with a value in every year.
+    """
+    indicators = len(table.index)
+    complete = int((table != "").all(axis=1).sum()) if indicators else 0
+    values = int((table != "").to_numpy().sum()) if indicators else 0
+    labels = sorted({str(v) for v in np.ravel(table.to_numpy()) if v} - {""})
+    synthetic = "synthetic" in labels
+    share = complete / indicators if indicators else 0.0
+    mix_en = ", ".join(labels) or "none"
+    en = (
+        f"{region}, {start}–{end}: {complete} of {indicators} stored indicators have a value in "
+        f"every year ({values} values; provenance: {mix_en})."
+    )
+    zh = (
+        f"{region}（{start}—{end}年）：{indicators}项存储指标中{complete}项逐年有值"
+        f"（共{values}个数值；来源类型：{mix_en}）。"
+    )
+    return Finding(
+        id=make_id(region, "annual_data", "coverage"),
+        area="audit",
+        indicator="annual_data",
+        region=region,
+        period_start=int(start),
+        period_end=int(end),
+        statistic="coverage",
+        statement_en=with_synthetic_label(en, synthetic, "en"),
+        statement_zh=with_synthetic_label(zh, synthetic, "zh"),
+        value=share,
+        unit="share",
+        evidence="descriptive",
+        provenance=labels,
+        synthetic=synthetic,
+        notebook=notebook,
+        method="indicators with a value in every year of the window / stored indicators",
+    )

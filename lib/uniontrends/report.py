@@ -1,0 +1,263 @@
+"""What 90_annual_report shows: gathered findings, summary, provenance statement, methods."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from uniontrends import audit, config, derive, trends
+from uniontrends.errors import DataError
+from uniontrends.findings import SCHEMA_VERSION, Finding, rank_findings, read_findings
+
+NOTEBOOKS = (
+    "00_data_audit",
+    "01_membership_coverage",
+    "02_dispute_resolution",
+    "03_welfare_impact",
+    "04_skills_competitions",
+    "05_international_context",
+)
+REPORT_NOTEBOOK = "90_annual_report"
+ALL_FINDINGS_FILE = "findings_all.json"
+AREAS = ("membership", "disputes", "welfare", "skills")
+_PROVENANCE_NAMES = {
+    "en": {
+        "reported": "reported (published article)",
+        "synthetic": "synthetic (illustrative, not official)",
+        "reference": "reference (ILOSTAT, OECD)",
+        "official_annual": "official annual statistics",
+    },
+    "zh": {
+        "reported": "公开报道（已发表文章）",
+        "synthetic": "合成（示例，非官方）",
+        "reference": "外部参考（国际劳工组织、经合组织）",
+        "official_annual": "官方年度统计",
+    },
+}
+
+
+def findings_source(
+    notebook: str, output_dir: str | Path, region: str, year: int, outputs_root: Path | None = None
+) -> Path | None:
+    """Where a notebook's findings.json is: this run's folder, else the last full run's.
+
+    Args:
+        notebook: notebook name, e.g. "02_dispute_resolution".
+        output_dir: this run's folder.
+        region: region id.
+        year: report year.
+        outputs_root: root of published outputs (default ``config.OUTPUTS_DIR``).
+
+    Returns:
+        The path, or None when neither exists.
+    """
+    root = outputs_root or config.OUTPUTS_DIR
+    for folder in (Path(output_dir), root / region / str(year)):
+        path = folder / notebook / "findings.json"
+        if path.exists():
+            return path
+    return None
+
+
+def collect_findings(
+    output_dir: str | Path,
+    region: str,
+    year: int,
+    notebooks: tuple[str, ...] = NOTEBOOKS,
+    outputs_root: Path | None = None,
+) -> tuple[list[Finding], dict[str, Path | None]]:
+    """Read the findings of every notebook for one region and year.
+
+    Returns:
+        (all findings in notebook order, {notebook: file read or None when missing}).
+    """
+    found: list[Finding] = []
+    sources: dict[str, Path | None] = {}
+    for nb in notebooks:
+        path = findings_source(nb, output_dir, region, year, outputs_root)
+        sources[nb] = path
+        if path is not None:
+            found.extend(read_findings(path))
+    return found, sources
+
+
+def sources_table(sources: dict[str, Path | None], output_dir: str | Path) -> pd.DataFrame:
+    """Which notebook's findings came from where ("this run", "previous run", "missing")."""
+    rows = []
+    for nb, path in sources.items():
+        if path is None:
+            where = "missing"
+        elif Path(output_dir) in path.parents:
+            where = "this run"
+        else:
+            where = "previous run"
+        rows.append({"notebook": nb, "findings_from": where})
+    return pd.DataFrame(rows, columns=["notebook", "findings_from"])
+
+
+def executive_summary(findings: list[Finding], top: int = 10) -> list[Finding]:
+    """The strongest findings: ranked by evidence, one per indicator, trend tests first.
+
+    Args:
+        findings: every finding of the report.
+        top: how many to keep.
+    """
+    seen: set[tuple[str, str]] = set()
+    out: list[Finding] = []
+    for f in rank_findings([f for f in findings if f.evidence != "inconclusive"]):
+        key = (f.region, f.indicator)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+        if len(out) == top:
+            break
+    return out
+
+
+def provenance_counts(findings: list[Finding]) -> pd.DataFrame:
+    """How many findings rest on each provenance (a finding may rest on several).
+
+    Returns:
+        Columns provenance, findings; also a row "synthetic (any input)".
+    """
+    counts: Counter[str] = Counter()
+    for f in findings:
+        for p in sorted(set(f.provenance)):
+            counts[p] += 1
+    rows = [{"provenance": p, "findings": n} for p, n in sorted(counts.items())]
+    return pd.DataFrame(rows, columns=["provenance", "findings"])
+
+
+def provenance_statement(findings: list[Finding], lang: str = "en") -> str:
+    """A paragraph saying what the findings rest on: reported vs synthetic vs reference, counts."""
+    counts = dict(zip(*provenance_counts(findings).to_dict("list").values(), strict=True))
+    names = _PROVENANCE_NAMES[lang]
+    n_syn = sum(f.synthetic for f in findings)
+    colon = "：" if lang == "zh" else ": "
+    parts = [f"{names.get(p, p)}{colon}{n}" for p, n in counts.items()]
+    if lang == "zh":
+        text = f"本报告共{len(findings)}条结论，按所依据的数据类型计：" + "；".join(parts) + "。"
+        text += (
+            f"其中{n_syn}条依据示例（合成）年度数据，仅用于演示方法，不能作为真实统计引用；"
+            "公开报道数字按原文表述（如“1200余件”为下限）呈现；外部参考数据为真实公开序列。"
+        )
+        return text
+    text = f"This report holds {len(findings)} findings. By the data behind them: "
+    text += "; ".join(parts) + ". "
+    text += (
+        f"{n_syn} findings rest on illustrative synthetic annual data: they demonstrate the "
+        "method and must not be quoted as real statistics. Published figures are shown as "
+        'published ("1200余件" is a lower bound, at least 1,200); reference series are real '
+        "published data."
+    )
+    return text
+
+
+def method_notes(lang: str = "en") -> str:
+    """Method notes as Markdown: evidence rules, small samples, lower bounds, derivations."""
+    if lang == "zh":
+        return "\n".join(
+            [
+                "**证据规则**：OLS斜率95%置信区间不含0、Mann-Kendall检验p<0.05且Theil-Sen斜率"
+                "同号时为“明确”；满足其中两项或p<0.10为“提示性”；否则为“不确定”；水平、合计、"
+                "变化与预测为“描述性”。",
+                "",
+                "**小样本**：五年窗口只有5个年度值，Mann-Kendall精确检验的最小双侧p值为0.0167，"
+                "只有严格单调的序列才能达到“明确”；所有少于8个数据点的结论均标注小样本。",
+                "",
+                "**下限**：“余”“超”“以上”表示下限，年度合计不少于该数即视为一致；“约”允许10%偏差。",
+                "",
+                "**计数模型**：计数指标使用以会员数为暴露量（每千名会员）的泊松或负二项回归。",
+                "",
+                "**比率**：由分子、分母派生（如每千名会员劳动争议数），并继承其数据类型与限定。",
+            ]
+        )
+    return "\n\n".join(
+        [
+            "**Evidence and count models.** " + trends.evidence_rules().replace("\n", " "),
+            "**Small samples.** A five-year window gives n = 5 annual values; every finding "
+            "from fewer than 8 points is flagged small_sample, and projections are illustrative.",
+            "**Lower bounds and reconciliation.** "
+            + audit.reconciliation_rules().replace("\n", " "),
+            "**Derived rates.** " + derive.derivation_rules().replace("\n", " "),
+        ]
+    )
+
+
+def write_all_findings(findings: list[Finding], out_dir: str | Path) -> Path:
+    """Write ``findings_all.json`` (same schema as findings.json) into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ALL_FINDINGS_FILE
+    doc = {"schema_version": SCHEMA_VERSION, "findings": [f.to_dict() for f in findings]}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def previous_findings(
+    region: str, year: int, outputs_root: Path | None = None
+) -> tuple[list[Finding], Path] | None:
+    """The previous edition's findings (year - 1): findings_all.json, else per-notebook files.
+
+    Returns:
+        (findings, folder) or None when there is no previous edition.
+    """
+    folder = (outputs_root or config.OUTPUTS_DIR) / region / str(year - 1)
+    combined = folder / REPORT_NOTEBOOK / ALL_FINDINGS_FILE
+    if combined.exists():
+        return read_findings(combined), folder
+    files = [folder / nb / "findings.json" for nb in NOTEBOOKS]
+    files = [f for f in files if f.exists()]
+    if not files:
+        return None
+    return [f for path in files for f in read_findings(path)], folder
+
+
+def what_changed_section(
+    output_dir: str | Path,
+    region: str,
+    year: int,
+    lang: str = "en",
+    outputs_root: Path | None = None,
+) -> str:
+    """Markdown for "What changed since the last edition" (uses ``uniontrends.editions``).
+
+    Args:
+        output_dir: this run's folder (its 90_annual_report/findings_all.json or the notebooks'
+            findings are the current edition).
+        region: region id.
+        year: report year; the previous edition is year - 1 under ``outputs_root``.
+        lang: "en" or "zh".
+        outputs_root: root of published outputs (default ``config.OUTPUTS_DIR``).
+
+    Returns:
+        The comparison as Markdown, or a one-line note when there is no previous edition.
+    """
+    none = {"en": "_No previous edition to compare with._", "zh": "_没有可比较的上一版报告。_"}
+    try:
+        previous = previous_findings(region, year, outputs_root)
+    except DataError as exc:
+        return f"_{'上一版结论无法读取' if lang == 'zh' else 'Previous edition unreadable'}: {exc}_"
+    if previous is None:
+        return none[lang]
+    combined = Path(output_dir) / REPORT_NOTEBOOK / ALL_FINDINGS_FILE
+    if combined.exists():
+        current = read_findings(combined)
+    else:
+        current, _ = collect_findings(output_dir, region, year, outputs_root=outputs_root)
+    try:
+        editions = importlib.import_module("uniontrends.editions")
+    except ImportError:
+        note = {
+            "en": f"_A previous edition exists ({len(previous[0])} findings) but the comparison "
+            "module is not installed._",
+            "zh": f"_存在上一版报告（{len(previous[0])}条结论），但比较模块尚未安装。_",
+        }
+        return note[lang]
+    changes = editions.compare_editions(previous[0], current)
+    return str(editions.what_changed_markdown(changes, lang))

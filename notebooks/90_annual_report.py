@@ -1,0 +1,74 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 90 Annual report · 年度报告
+# **Question:** what are the main findings of this edition across all areas, what data do they
+# rest on, and how were they reached? 本报告汇总各笔记本的主要结论、数据来源与方法。
+#
+# Annual values are **illustrative synthetic data**; findings that rest on them say so.
+# 年度数值为示例（合成）数据，依据这些数据的结论均有标注。
+
+# %% tags=["parameters"]
+region = "putuo"
+year = 2022
+window = 5
+lang = "en"
+data_dir = ""
+output_dir = ""
+
+# %%
+from uniontrends import report, session
+
+s = session.start("90_annual_report", region, year, window, lang, data_dir, output_dir)
+s.intro()
+findings, sources = report.collect_findings(s.output_dir, s.region, s.year)
+s.table(report.sources_table(sources, s.output_dir), "sources")
+
+# %% [markdown]
+# ## Executive summary · 摘要
+# The strongest findings by evidence, one per indicator. 按证据强度排列，每个指标一条。
+
+# %%
+summary = report.executive_summary(findings)
+s.table(s.findings_table(summary), "executive_summary")
+
+# %% [markdown]
+# ## One chart per area · 各领域图表
+
+# %%
+s.figure(s.area_figure("membership"), "area_membership")
+s.figure(s.area_figure("disputes"), "area_disputes")
+s.figure(s.area_figure("welfare"), "area_welfare")
+s.figure(s.area_figure("skills"), "area_skills")
+
+# %% [markdown]
+# ## Data provenance · 数据来源说明
+
+# %%
+s.md(report.provenance_statement(findings, s.lang))
+s.table(report.provenance_counts(findings), "provenance_counts")
+
+# %% [markdown]
+# ## What changed since the last edition · 与上一版相比的变化
+
+# %%
+s.md(report.what_changed_section(s.output_dir, s.region, s.year, s.lang))
+
+# %% [markdown]
+# ## Method notes · 方法说明
+
+# %%
+s.md(report.method_notes(s.lang))
+
+# %% [markdown]
+# ## Findings · 结论
+
+# %%
+report.write_all_findings(findings, s.out_dir)
+s.finish(summary)

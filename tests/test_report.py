@@ -1,0 +1,131 @@
+"""Tests of the annual report's glue: gathering findings, summary, provenance, what changed."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from uniontrends import report
+from uniontrends.findings import Finding, read_findings, write_findings
+
+
+def _f(
+    indicator: str, evidence: str, effect: float | None, prov=("synthetic",), nb="02"
+) -> Finding:
+    return Finding(
+        id=f"putuo.{indicator}.trend",
+        area="disputes",
+        indicator=indicator,
+        region="putuo",
+        period_start=2018,
+        period_end=2022,
+        statistic="trend",
+        statement_en=f"{indicator} trend",
+        statement_zh=f"{indicator}趋势",
+        value=1.0,
+        unit="cases",
+        evidence=evidence,
+        effect=effect,
+        provenance=list(prov),
+        synthetic="synthetic" in prov,
+        notebook=nb,
+    )
+
+
+def test_collect_findings_prefers_this_run_and_falls_back(tmp_path):
+    run, root = tmp_path / "run", tmp_path / "outputs"
+    write_findings([_f("a", "clear", 0.1)], run / "01_membership_coverage")
+    write_findings([_f("b", "clear", 0.1)], root / "putuo" / "2022" / "02_dispute_resolution")
+    found, sources = report.collect_findings(run, "putuo", 2022, outputs_root=root)
+    assert [f.indicator for f in found] == ["a", "b"]
+    assert sources["00_data_audit"] is None
+    table = report.sources_table(sources, run).set_index("notebook")["findings_from"]
+    assert table["01_membership_coverage"] == "this run"
+    assert table["02_dispute_resolution"] == "previous run"
+    assert table["05_international_context"] == "missing"
+
+
+def test_executive_summary_ranks_by_evidence_one_per_indicator():
+    fs = [
+        _f("a", "inconclusive", 0.9),
+        _f("b", "suggestive", 0.5),
+        _f("c", "clear", 0.1),
+        _f("c", "clear", 0.3),
+        _f("d", "descriptive", None),
+    ]
+    top = report.executive_summary(fs, top=3)
+    assert [(f.indicator, f.effect) for f in top] == [("c", 0.3), ("b", 0.5), ("d", None)]
+
+
+def test_provenance_counts_and_statement():
+    fs = [
+        _f("a", "clear", 0.1),
+        _f("b", "clear", 0.1, prov=("reported",)),
+        _f("c", "clear", 0.1, prov=("reported", "synthetic")),
+        _f("d", "clear", 0.1, prov=("reference",)),
+    ]
+    counts = dict(report.provenance_counts(fs).itertuples(index=False))
+    assert counts == {"reference": 1, "reported": 2, "synthetic": 2}
+    en = report.provenance_statement(fs, "en")
+    assert "4 findings" in en and "2 findings rest on illustrative synthetic" in en
+    assert "synthetic (illustrative, not official): 2" in en
+    zh = report.provenance_statement(fs, "zh")
+    assert "共4条结论" in zh and "其中2条" in zh and "公开报道（已发表文章）：2" in zh
+
+
+def test_method_notes_cover_evidence_small_samples_and_lower_bounds():
+    en = report.method_notes("en")
+    for needle in ("clear", "Mann-Kendall", "small_sample", "lower bound", "at_least"):
+        assert needle in en
+    assert "下限" in report.method_notes("zh") and "小样本" in report.method_notes("zh")
+
+
+def test_what_changed_without_previous_edition(tmp_path):
+    text = report.what_changed_section(tmp_path / "run", "putuo", 2022, "en", tmp_path)
+    assert text == "_No previous edition to compare with._"
+    assert "没有" in report.what_changed_section(tmp_path / "run", "putuo", 2022, "zh", tmp_path)
+
+
+def test_what_changed_uses_editions(tmp_path, monkeypatch):
+    root, run = tmp_path / "outputs", tmp_path / "run"
+    prev = root / "putuo" / "2021" / report.REPORT_NOTEBOOK
+    report.write_all_findings([_f("a", "suggestive", 0.1)], prev)
+    report.write_all_findings([_f("a", "clear", 0.2)], run / report.REPORT_NOTEBOOK)
+    seen = {}
+    fake = types.ModuleType("uniontrends.editions")
+
+    def compare_editions(previous, current):
+        seen["args"] = (previous, current)
+        return "df"
+
+    fake.compare_editions = compare_editions
+    fake.what_changed_markdown = lambda df, lang: f"changes:{df}:{lang}"
+    monkeypatch.setitem(sys.modules, "uniontrends.editions", fake)
+    assert report.what_changed_section(run, "putuo", 2022, "zh", root) == "changes:df:zh"
+    previous, current = seen["args"]
+    assert previous[0].evidence == "suggestive" and current[0].evidence == "clear"
+
+
+def test_what_changed_reads_per_notebook_previous_findings(tmp_path):
+    root = tmp_path / "outputs"
+    write_findings([_f("a", "clear", 0.1)], root / "putuo" / "2021" / "02_dispute_resolution")
+    found = report.previous_findings("putuo", 2022, root)
+    assert found is not None and [f.indicator for f in found[0]] == ["a"]
+
+
+def test_write_all_findings_validates(tmp_path):
+    path = report.write_all_findings([_f("a", "clear", 0.1), _f("b", "clear", 0.2)], tmp_path)
+    assert path.name == "findings_all.json"
+    assert [f.indicator for f in read_findings(path)] == ["a", "b"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_what_changed_with_real_editions_module(tmp_path, lang):
+    editions = pytest.importorskip("uniontrends.editions")
+    root, run = tmp_path / "outputs", tmp_path / "run"
+    report.write_all_findings([_f("a", "suggestive", 0.1)], root / "putuo/2021/90_annual_report")
+    report.write_all_findings([_f("a", "clear", 0.2)], run / "90_annual_report")
+    text = report.what_changed_section(run, "putuo", 2022, lang, root)
+    assert isinstance(text, str) and text
+    assert editions.compare_editions is not None

@@ -1,0 +1,158 @@
+"""Tests of the notebook session: parameters, data, localisation, statistics, findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from uniontrends import session
+from uniontrends.catalog import load_catalog, load_regions
+from uniontrends.derive import add_derived
+from uniontrends.errors import ParameterError
+from uniontrends.findings import read_findings
+from uniontrends.load import load_annual, load_reported
+from uniontrends.params import check_parameters
+
+
+class _Outputs:
+    """Records what a notebook would write (stands in for export.NotebookOutputs)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def table(self, df: pd.DataFrame, name: str) -> None:
+        self.tables[name] = df
+
+    def workbook(self) -> None:
+        self.workbook_written = True
+
+
+@pytest.fixture(scope="module")
+def data():
+    catalog = load_catalog()
+    return catalog, add_derived(load_annual(), catalog), load_reported(), load_regions()
+
+
+def _session(data, tmp_path: Path, lang: str = "en", region: str = "putuo") -> session.Session:
+    catalog, panel, reported, regions = data
+    return session.Session(
+        notebook="02_dispute_resolution",
+        params=check_parameters(region, 2022, 5, lang),
+        catalog=catalog,
+        regions=regions,
+        panel=panel,
+        reported=reported,
+        output_dir=tmp_path,
+        outputs=_Outputs(),
+        lang=lang,
+    )
+
+
+def test_default_output_dir_is_the_lab_folder():
+    path = session.default_output_dir("putuo", 2022)
+    assert path.parts[-3:] == ("_lab", "putuo", "2022")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lang": "fr"}, "lang"),
+        ({"region": "../x"}, "region"),
+        ({"window": 2}, "window"),
+    ],
+)
+def test_start_rejects_bad_parameters(kwargs, message, tmp_path):
+    args = {"region": "putuo", "year": 2022, "window": 5, "lang": "en"} | kwargs
+    with pytest.raises(ParameterError, match=message):
+        session.start("00_data_audit", output_dir=tmp_path, theme=False, **args)
+
+
+def test_region_panel_is_the_window(data, tmp_path):
+    s = _session(data, tmp_path, region="dinghai")
+    assert set(s.region_panel["year"]) == {2018, 2019, 2020, 2021, 2022}
+    assert set(s.region_panel["region"]) == {"dinghai"}
+    assert s.is_synthetic
+    assert s.out_dir == tmp_path / "02_dispute_resolution"
+
+
+def test_reported_in_area_keeps_lower_bounds(data, tmp_path):
+    s = _session(data, tmp_path)
+    r = s.reported_in("disputes").set_index("indicator")
+    assert r.loc["disputes_mediated", "value"] == 1200
+    assert r.loc["disputes_mediated", "qualifier"] == "at_least"
+    assert r.loc["disputes_mediated", "period"] == "2018–2022"
+    assert "1200余件" in r.loc["disputes_mediated", "phrase_zh"]
+    assert set(r.index) <= {i.id for i in s.catalog.in_area("disputes")}
+
+
+def test_localize_translates_headers_names_and_words(data, tmp_path):
+    df = pd.DataFrame(
+        {"indicator": ["disputes_mediated"], "provenance": ["synthetic"], "qualifier": ["at_least"]}
+    )
+    zh = _session(data, tmp_path, "zh").localize(df)
+    assert list(zh.columns) == ["指标", "数据来源类型", "限定"]
+    assert zh.iloc[0].tolist() == ["劳动争议调处", "合成（示例）", "不少于（下限）"]
+    en = _session(data, tmp_path, "en").localize(df)
+    assert en.iloc[0, 0] == "Labour disputes mediated" and "provenance" in en.columns
+
+
+def test_statistics_carry_provenance_and_findings_the_bound(data, tmp_path):
+    s = _session(data, tmp_path)
+    area = s.area_summary("disputes")
+    stats = s.statistics(area)
+    assert (stats["provenance"] == "synthetic").all()
+    reported = [f for f in area.findings if f.id == "putuo.disputes_mediated.reported_total"]
+    assert reported and reported[0].value == 1200 and reported[0].qualifier == "at_least"
+    assert all(f.notebook == "02_dispute_resolution" for f in area.findings)
+
+
+def test_reconciliation_and_audit_findings(data, tmp_path):
+    s = _session(data, tmp_path)
+    table = s.reconciliation()
+    assert (table["status"] == "consistent").sum() >= 30
+    findings = s.audit_findings(table)
+    stats = {f.statistic for f in findings}
+    assert {"reported_total", "reconciliation"} <= stats
+    cov = s.coverage()
+    assert "union_density" not in cov.index and "disputes_mediated" in cov.index
+
+
+def test_compare_ranks_regions_with_provenance(data, tmp_path):
+    table = _session(data, tmp_path).compare("disputes_mediated")
+    assert set(table["region"]) == {"putuo", "dinghai", "daishan"}
+    assert sorted(table["rank"].dropna().astype(int)) == [1, 2, 3]
+    assert (table["provenance"] == "synthetic").all()
+
+
+def test_findings_table_is_ranked_and_localised(data, tmp_path):
+    s = _session(data, tmp_path, "zh")
+    area = s.area_summary("disputes")
+    table = s.findings_table(area.findings, top=5)
+    assert len(table) == 5
+    order = {"clear": 0, "suggestive": 1, "descriptive": 2, "inconclusive": 3}
+    ranks = [order[e] for e in table["evidence"]]
+    assert ranks == sorted(ranks)
+    assert table["statement"].str.contains("示例（合成）数据").any()
+
+
+def test_reference_summary_names_the_country(data, tmp_path):
+    s = _session(data, tmp_path)
+    ref = s.reference()
+    china = s.reference_summary(ref, "ilostat", "union_density", "chn")
+    assert china.period_end == 2017 and china.period_start == 2013
+    assert all(not f.synthetic and f.provenance == ["reference"] for f in china.findings)
+    assert any("China" in f.statement_en for f in china.findings)
+    ranking = s.reference_ranking(ref)
+    assert (ranking["provenance"] == "reference").all() and len(ranking) > 20
+
+
+def test_finish_writes_valid_findings(data, tmp_path):
+    pytest.importorskip("uniontrends.export")
+    s = _session(data, tmp_path)
+    area = s.area_summary("disputes")
+    json_path, md_path = s.finish(area.findings)
+    assert json_path == tmp_path / "02_dispute_resolution" / "findings.json"
+    back = read_findings(json_path)
+    assert len(back) == len(area.findings)
+    assert "SYNTHETIC" in md_path.read_text(encoding="utf-8")
