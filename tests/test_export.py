@@ -228,3 +228,12 @@ def test_plots_figure_alt_text_lands_in_png_metadata(tmp_path):
     info = Image.open(png).info
     assert info["Title"] == "普陀区：劳动争议调处"
     assert plots.SYNTHETIC_NOTE["zh"] in info["Description"]
+
+
+def test_html_loads_nothing_from_the_network(tmp_path):
+    """A circulated report opens offline: no script or stylesheet is fetched from a CDN."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Report")])
+    text = export.notebook_to_html(nb, tmp_path / "r.html").read_text("utf-8")
+    assert not re.search(r"<script[^>]+src=", text)
+    assert not re.search(r"<link[^>]+href=\"https?:", text)
+    assert "cdnjs" not in text

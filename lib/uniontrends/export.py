@@ -23,6 +23,7 @@ REMOVE_INPUT_TAGS = frozenset({"remove_input", "remove-input", "hide-input", "hi
 REMOVE_OUTPUT_TAGS = frozenset({"remove_output", "remove-output"})
 
 FIGURE_DPI = 150
+_TEMPLATES = Path(__file__).parent / "templates"  # "standalone": lab without CDN scripts
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel on Chinese Windows read UTF-8 correctly
 XLSX_SHEET_MAX = 31
 
@@ -283,7 +284,8 @@ def notebook_to_html(
     nb = _read_notebook(notebook)
     html_path = Path(html_path)
     exporter = HTMLExporter(
-        template_name="lab",
+        extra_template_basedirs=[str(_TEMPLATES)],
+        template_name="standalone",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

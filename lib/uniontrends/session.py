@@ -209,11 +209,13 @@ class Session:
 
     def figure(self, fig: Any, name: str, show: bool = True) -> None:
         """Save a figure (PNG + SVG) and display it."""
-        self.outputs.figure(fig, name)
+        png, _svg = self.outputs.figure(fig, name)
         if show:
-            from IPython.display import display
+            # The saved PNG, not the Figure: a Figure only renders when the kernel has a
+            # matplotlib display hook, which plain papermill runs do not set up.
+            from IPython.display import Image, display
 
-            display(fig)
+            display(Image(filename=str(png), retina=True))  # 150 dpi shown at 75
         import matplotlib.pyplot as plt
 
         plt.close(fig)
