@@ -6,16 +6,17 @@ import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib.figure
-import nbformat
 import pandas as pd
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 from pandas.io.formats.style import Styler
 
 from uniontrends import config
 from uniontrends.errors import UniontrendsError
+
+if TYPE_CHECKING:
+    import nbformat
 
 # Cell tags that hide parts of a notebook in its HTML export (Jupyter Book / nbconvert names).
 REMOVE_CELL_TAGS = frozenset({"remove_cell", "remove-cell"})
@@ -254,6 +255,8 @@ def display_table(df: pd.DataFrame, lang: str = config.DEFAULT_LANG, precision: 
 
 
 def _read_notebook(notebook: str | Path | nbformat.NotebookNode) -> nbformat.NotebookNode:
+    import nbformat
+
     if isinstance(notebook, nbformat.NotebookNode):
         return notebook
     path = Path(notebook)
@@ -281,6 +284,12 @@ def notebook_to_html(
     Returns:
         The HTML path.
     """
+    # Imported here, not at the top: notebooks import this module for figures and tables, and
+    # nbformat's jsonschema import alone costs about 1.4 s in every fresh kernel.
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     nb = _read_notebook(notebook)
     html_path = Path(html_path)
     exporter = HTMLExporter(
