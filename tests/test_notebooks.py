@@ -79,6 +79,9 @@ def _check_outputs(name: str, out: Path, nb: nbformat.NotebookNode) -> list:
     html = notebook_to_html(nb, out / f"{name}.html").read_text(encoding="utf-8")
     assert "Traceback" not in html
     assert "session.start(" not in html  # no input cells
+    assert "PosixPath" not in html  # no cell ends by showing a (temporary) path
+    if any(folder.glob("figures/*.png")):
+        assert "data:image/png;base64," in html  # figures embedded, also outside the runner
     return findings
 
 

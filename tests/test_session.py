@@ -151,7 +151,8 @@ def test_finish_writes_valid_findings(data, tmp_path):
     pytest.importorskip("uniontrends.export")
     s = _session(data, tmp_path)
     area = s.area_summary("disputes")
-    json_path, md_path = s.finish(area.findings)
+    assert s.finish(area.findings) is None  # a notebook's last cell must show no path
+    json_path, md_path = s.written[-2:]
     assert json_path == tmp_path / "02_dispute_resolution" / "findings.json"
     back = read_findings(json_path)
     assert len(back) == len(area.findings)

@@ -103,6 +103,7 @@ class Session:
     outputs: Any
     lang: str
     findings: list[Finding] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # files saved by table() and finish()
 
     @property
     def region(self) -> str:
@@ -191,11 +192,10 @@ class Session:
 
         display(export.display_table(self.localize(df), self.lang))
 
-    def table(self, df: pd.DataFrame, name: str, show: bool = True) -> Path:
+    def table(self, df: pd.DataFrame, name: str, show: bool = True) -> None:
         """Save a table (CSV + a sheet in tables.xlsx) in the session language; display it.
 
-        Returns:
-            The CSV path.
+        Returns nothing, so a notebook cell ending with it shows no (temporary) file path.
         """
         local = self.localize(df)
         path = self.outputs.table(local, name)
@@ -205,7 +205,7 @@ class Session:
             from uniontrends import export
 
             display(export.display_table(local, self.lang))
-        return Path(path) if path is not None else self.out_dir / "tables" / f"{name}.csv"
+        self.written.append(Path(path))
 
     def figure(self, fig: Any, name: str, show: bool = True) -> None:
         """Save a figure (PNG + SVG) and display it."""
@@ -435,15 +435,15 @@ class Session:
             rows, columns=["evidence", "statement", "interval", "p_value", "provenance"]
         )
 
-    def finish(self, findings: list[Finding], top: int = 15) -> tuple[Path, Path]:
+    def finish(self, findings: list[Finding], top: int = 15) -> None:
         """Write findings.json/.md and tables.xlsx; display the top findings.
+
+        The paths written are appended to ``self.written`` (nothing is returned, so the last
+        cell of a notebook shows no temporary path).
 
         Args:
             findings: the notebook's findings (tagged with this notebook's name).
             top: how many ranked findings to display.
-
-        Returns:
-            Paths of findings.json and findings.md.
         """
         for f in findings:
             f.notebook = f.notebook or self.notebook
@@ -454,8 +454,8 @@ class Session:
                 self.outputs.workbook()
             except ValueError:
                 pass  # no tables were written: nothing to put in a workbook
+        self.written.extend(paths)
         self.show(self.findings_table(self.findings, top))
-        return paths
 
 
 def _unit_label(unit: str, lang: str) -> str:
