@@ -62,3 +62,241 @@ def validate(
         typer.echo(f"  - {problem}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+# ---- batch run (owner: H6) -------------------------------------------------------------------
+
+
+@app.command()
+def run(
+    region: Annotated[
+        str, typer.Option("--region", help="Regions, e.g. putuo or putuo,dinghai or all.")
+    ] = "putuo",
+    year: Annotated[str, typer.Option("--year", help="Years, e.g. 2022 or 2020-2022.")] = "2022",
+    window: Annotated[int, typer.Option("--window", help="Years per analysis window.")] = 5,
+    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel worker slots.")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask: 'local' (LocalCluster) or tcp://HOST:8786."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-run even cached notebooks.")] = False,
+    isolate: Annotated[
+        bool, typer.Option("--isolate", help="A fresh kernel per notebook (slower).")
+    ] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per cell (0 = none).")] = 300,
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", help="Seconds to wait for a busy region-year.")
+    ] = 0,
+    html: Annotated[bool, typer.Option("--html/--no-html", help="Export HTML.")] = True,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data folder (default: the project's data/).")
+    ] = None,
+    notebooks_dir: Annotated[
+        Path | None, typer.Option("--notebooks-dir", help="Notebooks (default: notebooks/).")
+    ] = None,
+    outputs_dir: Annotated[
+        Path | None, typer.Option("--outputs-dir", help="Outputs root (default: outputs/).")
+    ] = None,
+) -> None:
+    """Run the notebooks for regions x years into outputs/<region>/<year>/ (cached, atomic)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from uniontrends import runner
+    from uniontrends.errors import UniontrendsError
+    from uniontrends.params import parse_region_spec, parse_year_spec
+
+    console = Console(highlight=False, soft_wrap=True)  # paths and errors stay on one line
+    try:
+        jobs_planned = runner.plan(
+            parse_region_spec(region, data_dir), parse_year_spec(year), window=window, lang=lang,
+            data_dir=data_dir, notebooks_dir=notebooks_dir, outputs_dir=outputs_dir, force=force,
+            isolate=isolate, timeout=timeout, lock_timeout=lock_timeout, html=html,
+            validate="auto",  # a fully cached run has nothing to validate again
+        )  # fmt: skip
+    except UniontrendsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    total = sum(len(j.notebooks) for j in jobs_planned)
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("notebooks", total=total)
+
+        def on_notebook(reg: str, yr: int, nb: runner.NotebookResult) -> None:
+            mark = {"ran": "[green]ran[/]", "cached": "[dim]cached[/]"}.get(
+                nb.status, "[bold red]FAILED[/]"
+            )
+            extra = f" ({nb.reason})" if nb.status == "ran" else ""
+            if nb.status == "failed":
+                extra = f": {nb.kind} in cell {nb.cell}: {nb.error}"
+            line = f"{reg} {yr} {nb.notebook:<28} {mark} {nb.seconds:6.1f} s{extra}"
+            progress.console.print(line)
+            progress.advance(task)
+
+        summary = runner.run_jobs(
+            jobs_planned, n_jobs=jobs, scheduler=scheduler, on_notebook=on_notebook
+        )
+    counts = summary.counts()
+    for result in summary.results:
+        if result.status == "unchanged":
+            console.print(
+                f"{result.region} {result.year}: skipped all {len(result.notebooks)} notebooks "
+                "(notebook, parameters, data, library and packages unchanged; --force re-runs)"
+            )
+    console.print(
+        f"{counts['ran']} ran, {counts['cached']} cached, {counts['failed']} failed, "
+        f"{counts['locked']} region-year(s) busy in {summary.seconds:.1f} s; "
+        f"outputs under {jobs_planned[0].outputs_dir if jobs_planned else ''}"
+    )
+    failures = runner.failure_lines(summary)
+    if failures:
+        console.print("[bold red]Failures:[/]")
+        for line in failures:
+            console.print(f"  - {line}", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+# ---- annual cycle: template, add-year, diff, pdf (owner: H8) ------------------------------
+
+
+def _fail(error: Exception) -> typer.Exit:
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(1)
+
+
+@app.command()
+def template(
+    region: Annotated[str, typer.Option("--region", help="Region slug, e.g. putuo.")],
+    year: Annotated[int, typer.Option("--year", help="The year to fill in.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .xlsx file to write.")],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data folder (default: the project's data/).")
+    ] = None,
+) -> None:
+    """Write the Excel workbook to fill in for one region and year (last year shown)."""
+    from uniontrends.errors import UniontrendsError
+    from uniontrends.template import write_template
+
+    try:
+        path = write_template(region, year, output, data_dir)
+    except UniontrendsError as error:
+        raise _fail(error) from error
+    typer.echo(f"wrote {path}: fill in sheet 'data', then run `uniontrends add-year {path}`")
+
+
+@app.command("add-year")
+def add_year_command(
+    workbook: Annotated[Path, typer.Argument(help="The filled-in template (.xlsx).")],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data folder (default: the project's data/).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a year already present (backup kept).")
+    ] = False,
+    accept_outliers: Annotated[
+        bool, typer.Option("--accept-outliers", help="Accept values >3x or <1/3 of last year.")
+    ] = False,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="Accept blanks for last year's indicators.")
+    ] = False,
+) -> None:
+    """Validate a filled-in workbook, show the changes and append the year to data/annual."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from uniontrends.add_year import apply_plan, plan_add_year
+    from uniontrends.catalog import load_catalog
+    from uniontrends.errors import UniontrendsError
+
+    try:
+        catalog = load_catalog(data_dir)
+        plan = plan_add_year(workbook, data_dir, catalog)
+    except UniontrendsError as error:
+        raise _fail(error) from error
+    year = plan.intake.year
+    table = Table(title=f"{plan.intake.region} {year} vs {year - 1}")
+    for col in ("indicator", "name", f"{year - 1}", f"{year}", "qualifier", "change", ""):
+        table.add_column(col, justify="right" if col[:1].isdigit() or col == "change" else "left")
+    for rec in plan.changes.to_dict("records"):
+        last = "" if rec["last"] != rec["last"] else f"{rec['last']:,.6g}"
+        change = "" if rec["change"] != rec["change"] else f"{rec['change']:+.1%}"
+        flag = "[bold red]check: >3x or <1/3[/]" if rec["outlier"] else ""
+        table.add_row(rec["indicator"], rec["name_zh"], last, f"{rec['value']:,.6g}",
+                      rec["qualifier"], change, flag)  # fmt: skip
+    console = Console(width=140)  # room for Chinese names without wrapping
+    console.print(table)
+    if plan.intake.blank:
+        console.print(f"not reported (blank): {', '.join(plan.intake.blank)}")
+    try:
+        result = apply_plan(plan, replace, accept_outliers, allow_missing, catalog=catalog)
+    except UniontrendsError as error:
+        raise _fail(error) from error
+    typer.echo(
+        f"added {result.rows_added} rows for {result.region} {result.year} to {result.csv_path}"
+        + (f" (replaced {result.rows_replaced}; backup {result.backup_path})"
+           if result.backup_path else "")
+    )  # fmt: skip
+
+
+@app.command()
+def diff(
+    region: Annotated[str, typer.Option("--region", help="Region slug.")],
+    year_from: Annotated[int, typer.Option("--from", help="The earlier edition's year.")],
+    year_to: Annotated[int, typer.Option("--to", help="The later edition's year.")],
+    outputs_dir: Annotated[
+        Path | None, typer.Option("--outputs-dir", help="Outputs folder (default: outputs/).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+    show_all: Annotated[bool, typer.Option("--all", help="Also list unchanged findings.")] = False,
+) -> None:
+    """Show findings that are new, gone, strengthened, weakened or reversed between editions."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from uniontrends.editions import diff_editions
+    from uniontrends.errors import UniontrendsError
+
+    try:
+        changes = diff_editions(region, year_from, year_to, outputs_dir)
+    except UniontrendsError as error:
+        raise _fail(error) from error
+    shown = changes if show_all else changes[changes["change"] != "unchanged"]
+    table = Table(title=f"{region}: {year_from} → {year_to} ({len(shown)} of {len(changes)})")
+    for col in ("change", "id", "evidence", "direction", "value", "statement"):
+        table.add_column(col)
+    statement = "statement_zh" if lang == "zh" else "statement_en"
+    for rec in shown.to_dict("records"):
+        table.add_row(
+            rec["change"],
+            rec["id"],
+            f"{rec['evidence_before']} → {rec['evidence_after']}",
+            f"{rec['direction_before']} → {rec['direction']}",
+            f"{rec['value_before']:.4g} → {rec['value']:.4g}",
+            ("[synthetic] " if rec["synthetic"] else "") + str(rec[statement]),
+        )
+    Console(width=200).print(table)
+
+
+@app.command()
+def pdf(
+    folder: Annotated[Path, typer.Argument(help="An edition's folder, e.g. outputs/putuo/2022.")],
+) -> None:
+    """Print <folder>/90_annual_report.html to PDF with headless Chromium."""
+    import warnings
+
+    from uniontrends.errors import UniontrendsError
+    from uniontrends.pdf import report_pdf
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            path = report_pdf(folder)
+        except (UniontrendsError, FileNotFoundError) as error:
+            raise _fail(error) from error
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
+    if path is not None:
+        typer.echo(f"wrote {path}")

@@ -1,0 +1,674 @@
+"""Batch runner: execute the notebook suite per region-year, cached, in parallel, atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from uniontrends import cache, config, manifest
+from uniontrends.errors import DataError, UniontrendsError
+
+REPORT_PREFIX = "9"  # notebooks numbered 90+ gather the others' findings, so they run last
+FAILED_DIR = "_failed"
+_NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+# nbconvert's exporters keep module-level Jinja/markdown state; exporting one at a time is safe
+# and costs nothing under the GIL.
+_EXPORT_LOCK = threading.Lock()
+
+Progress = Callable[[str, int, "NotebookResult"], None]
+
+
+class LockBusyError(UniontrendsError):
+    """Another run holds the lock of a region-year."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One region-year of the grid, with everything a worker needs (picklable for Dask)."""
+
+    region: str
+    year: int
+    window: int
+    lang: str
+    data_dir: Path
+    notebooks_dir: Path
+    outputs_dir: Path
+    notebooks: tuple[str, ...]
+    regions: tuple[str, ...]
+    force: bool = False
+    isolate: bool = False
+    timeout: float = 300.0
+    lock_timeout: float = 0.0
+    html: bool = True
+    slots: int = 1  # threads for this region-year's notebooks (set by run_jobs)
+
+
+@dataclass
+class NotebookResult:
+    """Outcome of one notebook: status is "ran", "cached" or "failed"; seconds of execution."""
+
+    notebook: str
+    status: str
+    seconds: float = 0.0
+    reason: str = ""
+    kind: str | None = None
+    cell: int | None = None
+    error: str | None = None
+    failed_path: str | None = None
+
+
+@dataclass
+class RegionYearResult:
+    """Outcome of one region-year: status is "written", "unchanged" or "locked"."""
+
+    region: str
+    year: int
+    status: str
+    dest: str
+    notebooks: list[NotebookResult] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[NotebookResult]:
+        """The notebooks that failed."""
+        return [n for n in self.notebooks if n.status == "failed"]
+
+
+@dataclass
+class RunSummary:
+    """Outcome of a whole run; ok is False when any notebook failed or a lock was busy."""
+
+    results: list[RegionYearResult]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when every region-year was written or unchanged without failures."""
+        return all(r.status != "locked" and not r.failures for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Notebooks by status ("ran", "cached", "failed") and busy region-years ("locked")."""
+        out = {"ran": 0, "cached": 0, "failed": 0, "locked": 0}
+        for result in self.results:
+            out["locked"] += result.status == "locked"
+            for nb in result.notebooks:
+                out[nb.status] += 1
+        return out
+
+
+# ---- planning: everything checked before any kernel starts ----------------------------------
+
+
+def find_notebooks(notebooks_dir: Path) -> list[str]:
+    """Notebook names (without .ipynb) in run order: NN_ ascending, so 90_ reports come last.
+
+    Args:
+        notebooks_dir: folder of NN_name.ipynb files.
+
+    Returns:
+        Sorted stems, e.g. ["00_data_audit", ..., "90_annual_report"].
+    """
+    names = sorted(p.stem for p in Path(notebooks_dir).glob(_NOTEBOOK_GLOB))
+    if not names:
+        raise UniontrendsError(f"no notebooks NN_name.ipynb in {notebooks_dir}")
+    return names
+
+
+def _check_data(data_dir: Path) -> None:
+    from uniontrends.validate import validate_dir
+
+    report = validate_dir(data_dir)
+    if not report.ok:
+        raise DataError(report.problems)
+
+
+def plan(
+    regions: Iterable[str],
+    years: Iterable[int],
+    *,
+    window: int = config.DEFAULT_WINDOW,
+    lang: str = config.DEFAULT_LANG,
+    data_dir: Path | None = None,
+    notebooks_dir: Path | None = None,
+    outputs_dir: Path | None = None,
+    force: bool = False,
+    isolate: bool = False,
+    timeout: float = 300.0,
+    lock_timeout: float = 0.0,
+    html: bool = True,
+    validate: bool | str = True,
+) -> list[Job]:
+    """Check parameters and data for every region-year and build the jobs; writes nothing.
+
+    Args:
+        regions: region slugs.
+        years: last years of the windows.
+        window: years per window.
+        lang: "en" or "zh".
+        data_dir: data folder (default config.DATA_DIR).
+        notebooks_dir: folder of the notebooks (default config.NOTEBOOKS_DIR).
+        outputs_dir: outputs root (default config.OUTPUTS_DIR).
+        force: re-run every notebook even when its cache key is unchanged.
+        isolate: a fresh kernel per notebook instead of a warm kernel per worker.
+        timeout: seconds allowed per cell (0 = none).
+        lock_timeout: seconds to wait for a region-year lock held by another run.
+        html: export each executed notebook to HTML.
+        validate: validate the data folder (catalog, annual, reported tables); "auto" = only
+            when some notebook must run (cached outputs were made from validated data).
+
+    Returns:
+        One job per region-year, regions in the order given, years ascending.
+
+    Raises:
+        ParameterError: a bad region, year, window or language.
+        DataError: the data break a rule (every problem, with file, row, column).
+    """
+    from uniontrends.params import check_parameters
+
+    data_dir = Path(data_dir or config.DATA_DIR).resolve()
+    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve()
+    outputs_dir = Path(outputs_dir or config.OUTPUTS_DIR).resolve()
+    regions, years = list(regions), sorted(set(years))
+    checked = [check_parameters(r, y, window, lang, data_dir) for r in regions for y in years]
+    names = tuple(find_notebooks(notebooks_dir))
+    known = tuple(sorted(cache.known_regions(data_dir) | set(regions)))
+    jobs = [
+        Job(p.region, p.year, p.window, p.lang, data_dir, notebooks_dir, outputs_dir, names,
+            known, force, isolate, float(timeout), float(lock_timeout), html)
+        for p in checked
+    ]  # fmt: skip
+    if validate is True or (validate == "auto" and any(needs_work(j) for j in jobs)):
+        _check_data(data_dir)
+    return jobs
+
+
+def needs_work(job: Job) -> bool:
+    """Whether any notebook of a region-year would run now (read-only; no lock taken).
+
+    Args:
+        job: the region-year.
+
+    Returns:
+        True when a cache key changed, a product is missing, or force is set.
+    """
+    dest = region_year_dir(job.outputs_dir, job.region, job.year)
+    parts, inputs, _ = _keys(job)
+    decisions = _decide(job, parts, inputs, manifest.read_manifest(dest))
+    return any(reason is not None for reason in decisions.values())
+
+
+# ---- folders: tmp, swap, stale clean-up ------------------------------------------------------
+
+
+def region_year_dir(outputs_dir: Path, region: str, year: int) -> Path:
+    """The published folder outputs/<region>/<year>."""
+    return Path(outputs_dir) / region / str(year)
+
+
+def lock_path(outputs_dir: Path, region: str, year: int) -> Path:
+    """The lock file outputs/<region>/.<year>.lock."""
+    return Path(outputs_dir) / region / f".{year}.lock"
+
+
+def clean_stale(outputs_dir: Path, region: str, year: int) -> list[Path]:
+    """Remove tmp/old folders left by killed runs; restore an .old folder if dest is missing.
+
+    Call only while holding the region-year lock (a live run's tmp folder looks stale too).
+
+    Args:
+        outputs_dir: outputs root.
+        region: region slug.
+        year: year.
+
+    Returns:
+        Folders removed.
+    """
+    parent = Path(outputs_dir) / region
+    dest = region_year_dir(outputs_dir, region, year)
+    olds = sorted(parent.glob(f".{year}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds and not dest.exists():
+        # A run was killed between its two renames: the old folder is the last good output.
+        olds.pop().rename(dest)
+    removed = [*olds, *parent.glob(f".{year}.tmp-*")]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
+def _swap(tmp: Path, dest: Path) -> None:
+    old = dest.parent / f".{dest.name}.old-{os.getpid()}-{secrets.token_hex(3)}"
+    if dest.exists():
+        dest.rename(old)
+    tmp.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    # Published files are never rewritten in place, so a hard link is a safe, instant copy.
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _carry_over(name: str, src: Path, dst: Path) -> None:
+    # A notebook's products are <name>/ and <name>.* (ipynb, html, and e.g. a report's pdf).
+    for path in [src / name, *src.glob(f"{name}.*")]:
+        if path.is_dir():
+            shutil.copytree(path, dst / path.name, copy_function=_link_or_copy)
+        elif path.is_file():
+            _link_or_copy(str(path), str(dst / path.name))
+
+
+# ---- cache keys ------------------------------------------------------------------------------
+
+
+def _previous_edition(job: Job) -> dict[str, str]:
+    # 90_ compares with last year's published findings (report.what_changed_section).
+    prev = region_year_dir(job.outputs_dir, job.region, job.year - 1)
+    files = sorted(prev.glob("*/findings*.json")) if prev.is_dir() else []
+    return {f"previous/{k}": v for k, v in cache.hash_files(files, prev).items()}
+
+
+def _keys(job: Job) -> tuple[dict[str, dict[str, str]], dict[str, str], str]:
+    """Cache components per notebook, the input hashes, and the library digest."""
+    inputs = cache.hash_files(
+        cache.region_input_files(job.data_dir, job.region, job.regions), job.data_dir
+    )
+    library = cache.library_digest()
+    packages = cache.package_versions()
+    params = {"region": job.region, "year": job.year, "window": job.window, "lang": job.lang}
+    parts: dict[str, dict[str, str]] = {}
+    upstream: dict[str, str] = {}
+    for name in job.notebooks:
+        report = name.startswith(REPORT_PREFIX)
+        parts[name] = cache.components(
+            notebook_sha=cache.sha256_file(job.notebooks_dir / f"{name}.ipynb"),
+            parameters=params,
+            inputs=inputs,
+            library=library,
+            packages=packages,
+            upstream={**upstream, **_previous_edition(job)} if report else None,
+        )
+        if not report:
+            upstream[name] = cache.cache_key(parts[name])
+    return parts, inputs, library
+
+
+def _decide(
+    job: Job, parts: dict[str, dict[str, str]], inputs: dict[str, str], previous: dict | None
+) -> dict[str, str | None]:
+    """{notebook: None if cached, else the reason it must run}."""
+    old_nbs = (previous or {}).get("notebooks", {})
+    dest = region_year_dir(job.outputs_dir, job.region, job.year)
+    decisions: dict[str, str | None] = {}
+    upstream_ran = False
+    for name in job.notebooks:
+        old = old_nbs.get(name)
+        if job.force:
+            reason: str | None = "--force"
+        elif old is None:
+            reason = "no previous result"
+        elif old.get("status") == "failed":
+            reason = "previous run failed"
+        elif old.get("key") != cache.cache_key(parts[name]):
+            reason = cache.miss_reason(
+                old.get("components"), parts[name], (previous or {}).get("inputs"), inputs
+            )
+        elif not (dest / f"{name}.ipynb").is_file():
+            reason = "previous products missing"
+        elif name.startswith(REPORT_PREFIX) and upstream_ran:
+            reason = "an upstream notebook re-ran"
+        else:
+            reason = None
+        if reason is not None and not name.startswith(REPORT_PREFIX):
+            upstream_ran = True
+        decisions[name] = reason
+    return decisions
+
+
+# ---- executing one region-year -------------------------------------------------------------
+
+
+def _kernel_env(job: Job) -> dict[str, str]:
+    # Notebooks resolve defaults (previous editions, data) through config, read from these.
+    return {
+        "UNIONTRENDS_OUTPUTS_DIR": str(job.outputs_dir),
+        "UNIONTRENDS_DATA_DIR": str(job.data_dir),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+
+
+def _run_notebook(job: Job, name: str, tmp: Path) -> NotebookResult:
+    # Imported here: nbformat alone takes ~2 s to import, which a fully cached run never needs.
+    import nbformat
+
+    from uniontrends import kernels
+
+    started = time.perf_counter()
+    params = {
+        "region": job.region,
+        "year": job.year,
+        "window": job.window,
+        "lang": job.lang,
+        "data_dir": str(job.data_dir),
+        "output_dir": str(tmp),
+    }
+    nb = kernels.parameterized(job.notebooks_dir / f"{name}.ipynb", params)
+    kernel = kernels.slot_kernel(job.notebooks_dir, fresh=job.isolate, env=_kernel_env(job))
+    if not job.isolate:
+        kernels.reset_namespace(kernel, job.notebooks_dir)
+    failure = kernels.execute(nb, kernel, timeout=job.timeout, cwd=job.notebooks_dir)
+    if failure is not None:
+        failed = job.outputs_dir / FAILED_DIR / job.region / str(job.year) / f"{name}.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, failed)
+        shutil.rmtree(tmp / name, ignore_errors=True)  # partial products are not published
+        return NotebookResult(
+            name, "failed", time.perf_counter() - started, kind=failure.kind, cell=failure.cell,
+            error=failure.message, failed_path=str(failed),
+        )  # fmt: skip
+    nbformat.write(nb, tmp / f"{name}.ipynb")
+    if job.html:
+        from uniontrends.export import notebook_to_html
+
+        with _EXPORT_LOCK:
+            notebook_to_html(nb, tmp / f"{name}.html", title=f"{name} · {job.region} {job.year}")
+        if name.startswith(REPORT_PREFIX):
+            from uniontrends.pdf import pdf_after_run  # owner H8: PDF next to the report HTML
+
+            pdf_after_run(tmp)  # warns and skips when Chromium is missing
+    return NotebookResult(name, "ran", time.perf_counter() - started)
+
+
+def _run_guarded(job: Job, name: str, tmp: Path) -> NotebookResult:
+    # A kernel that cannot start or an export that breaks fails this notebook, not the whole run.
+    started = time.perf_counter()
+    try:
+        return _run_notebook(job, name, tmp)
+    except Exception as error:  # noqa: BLE001 - reported in the summary with its message
+        shutil.rmtree(tmp / name, ignore_errors=True)
+        for path in tmp.glob(f"{name}.*"):
+            path.unlink()
+        message = str(error).strip().splitlines()
+        return NotebookResult(
+            name, "failed", time.perf_counter() - started, kind="runner error",
+            error=f"{type(error).__name__}: {message[-1] if message else ''}",
+        )  # fmt: skip
+
+
+def run_region_year(job: Job, on_notebook: Progress | None = None) -> RegionYearResult:
+    """Run (or skip) the notebooks of one region-year and publish the folder atomically.
+
+    Holds outputs/<region>/.<year>.lock throughout; writes into a tmp folder next to the
+    destination and swaps it in by renames, so readers see the old or the new folder, never a mix.
+
+    Args:
+        job: the region-year.
+        on_notebook: called with (region, year, result) after each notebook.
+
+    Returns:
+        The region-year's result ("locked" when another run holds the lock).
+    """
+    started = time.perf_counter()
+    dest = region_year_dir(job.outputs_dir, job.region, job.year)
+    lock_file = lock_path(job.outputs_dir, job.region, job.year)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_file), timeout=job.lock_timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        message = (
+            f"{job.region} {job.year} is being written by another run (lock {lock_file}); "
+            f"waited {job.lock_timeout:g} s: try again later or pass --lock-timeout"
+        )
+        return RegionYearResult(job.region, job.year, "locked", str(dest), error=message)
+    try:
+        return _run_locked(job, dest, started, on_notebook)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    job: Job, dest: Path, started: float, on_notebook: Progress | None
+) -> RegionYearResult:
+    clean_stale(job.outputs_dir, job.region, job.year)
+    started_iso = manifest.now_iso()
+    previous = manifest.read_manifest(dest)
+    parts, inputs, library = _keys(job)
+    decisions = _decide(job, parts, inputs, previous)
+    result = RegionYearResult(job.region, job.year, "unchanged", str(dest))
+    if all(reason is None for reason in decisions.values()):
+        for name in job.notebooks:
+            nb_result = NotebookResult(name, "cached", reason="unchanged")
+            result.notebooks.append(nb_result)
+            if on_notebook:
+                on_notebook(job.region, job.year, nb_result)
+        result.seconds = time.perf_counter() - started
+        return result
+    failed_dir = job.outputs_dir / FAILED_DIR / job.region / str(job.year)
+    shutil.rmtree(failed_dir, ignore_errors=True)
+    tmp = dest.parent / f".{job.year}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir(parents=True)
+    try:
+        records: dict[str, dict[str, Any]] = {}
+        old_records = (previous or {}).get("notebooks", {})
+
+        def one(name: str) -> NotebookResult:
+            reason = decisions[name]
+            if reason is None:
+                _carry_over(name, dest, tmp)
+                nb_result = NotebookResult(name, "cached", reason="unchanged")
+                nb_result.seconds = 0.0
+            else:
+                nb_result = _run_guarded(job, name, tmp)
+                nb_result.reason = reason
+            if on_notebook:
+                on_notebook(job.region, job.year, nb_result)
+            return nb_result
+
+        first = [n for n in job.notebooks if not n.startswith(REPORT_PREFIX)]
+        last = [n for n in job.notebooks if n.startswith(REPORT_PREFIX)]
+        if job.slots > 1 and sum(decisions[n] is not None for n in first) > 1:
+            # Spare worker slots run this region-year's analysis notebooks side by side.
+            with ThreadPoolExecutor(max_workers=job.slots) as pool:
+                result.notebooks.extend(pool.map(one, first))
+        else:
+            result.notebooks.extend(one(n) for n in first)
+        result.notebooks.extend(one(n) for n in last)  # reports read the others: after them
+        for nb_result in result.notebooks:
+            name = nb_result.notebook
+            cached = nb_result.status == "cached"
+            records[name] = {
+                "status": "ok" if nb_result.status != "failed" else "failed",
+                "cache": "hit" if cached else "miss",
+                "reason": nb_result.reason,
+                "key": cache.cache_key(parts[name]),
+                "components": parts[name],
+                "duration_s": old_records[name].get("duration_s")
+                if cached
+                else round(nb_result.seconds, 3),
+            }
+            if nb_result.status == "failed":
+                records[name].update(
+                    kind=nb_result.kind, cell=nb_result.cell, error=nb_result.error
+                )
+        manifest.write_manifest(
+            tmp,
+            manifest.build_manifest(
+                region=job.region,
+                year=job.year,
+                parameters={"region": job.region, "year": job.year, "window": job.window,
+                            "lang": job.lang, "data_dir": str(job.data_dir)},
+                inputs=inputs,
+                library=library,
+                packages=cache.package_versions(),
+                commit=manifest.git_commit(),
+                started=started_iso,
+                notebooks=records,
+            ),
+        )  # fmt: skip
+        _swap(tmp, dest)
+    finally:
+        if job.isolate and "uniontrends.kernels" in sys.modules:
+            sys.modules["uniontrends.kernels"].discard_slot_kernel()
+        shutil.rmtree(tmp, ignore_errors=True)
+    result.status = "written"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _dask_task(job: Job) -> RegionYearResult:
+    return run_region_year(job)
+
+
+def _shutdown_worker_kernels() -> int:
+    from uniontrends import kernels
+
+    return kernels.shutdown_all()
+
+
+# ---- the grid --------------------------------------------------------------------------------
+
+
+def run_jobs(
+    jobs: list[Job],
+    *,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    on_notebook: Progress | None = None,
+    on_region_year: Callable[[RegionYearResult], None] | None = None,
+) -> RunSummary:
+    """Run region-year jobs on local threads (one warm kernel each) or on a Dask cluster.
+
+    Args:
+        jobs: from plan().
+        n_jobs: parallel worker slots (local threads, or LocalCluster workers).
+        scheduler: None = local threads; "local" = a Dask LocalCluster; "tcp://host:8786" = a
+            running Dask scheduler (workers must see the same file system).
+        on_notebook: progress callback per finished notebook (local threads only).
+        on_region_year: callback per finished region-year.
+
+    Returns:
+        The summary, results in job order.
+    """
+    started = time.perf_counter()
+    results: dict[int, RegionYearResult] = {}
+    if scheduler:
+        _run_dask(jobs, n_jobs, scheduler, results, on_notebook, on_region_year)
+    else:
+        # With more slots than region-years, each region-year runs its notebooks in parallel.
+        slots = max(1, n_jobs // max(1, len(jobs)))
+        jobs = [dataclasses.replace(j, slots=slots) for j in jobs]
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
+                futures = {pool.submit(run_region_year, j, on_notebook): i for i, j in
+                           enumerate(jobs)}  # fmt: skip
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    if on_region_year:
+                        on_region_year(results[futures[future]])
+        finally:
+            if "uniontrends.kernels" in sys.modules:
+                sys.modules["uniontrends.kernels"].shutdown_all()
+    return RunSummary([results[i] for i in range(len(jobs))], time.perf_counter() - started)
+
+
+def _run_dask(
+    jobs: list[Job],
+    n_jobs: int,
+    scheduler: str,
+    results: dict[int, RegionYearResult],
+    on_notebook: Progress | None,
+    on_region_year: Callable[[RegionYearResult], None] | None,
+) -> None:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=max(1, n_jobs), threads_per_worker=1, processes=True,
+            dashboard_address=None,
+        )  # fmt: skip
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        # pure=False: a re-run of the same job must execute again (the data may have changed).
+        futures = {client.submit(_dask_task, j, pure=False): i for i, j in enumerate(jobs)}
+        for future in as_completed(futures):
+            result: RegionYearResult = future.result()
+            results[futures[future]] = result
+            if on_notebook:
+                for nb in result.notebooks:
+                    on_notebook(result.region, result.year, nb)
+            if on_region_year:
+                on_region_year(result)
+    finally:
+        # Warm kernels live in the workers' processes; stop them before leaving the cluster.
+        client.run(_shutdown_worker_kernels)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run(
+    regions: Iterable[str] = (config.DEFAULT_REGION,),
+    years: Iterable[int] = (config.DEFAULT_YEAR,),
+    *,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    on_notebook: Progress | None = None,
+    **options: Any,
+) -> RunSummary:
+    """Plan (validate everything) and run the grid regions × years.
+
+    Args:
+        regions: region slugs.
+        years: years.
+        n_jobs: parallel worker slots.
+        scheduler: see run_jobs().
+        on_notebook: progress callback per finished notebook.
+        **options: passed to plan() (window, lang, data_dir, notebooks_dir, outputs_dir, force,
+            isolate, timeout, lock_timeout, html).
+
+    Returns:
+        The summary.
+    """
+    jobs = plan(regions, years, **options)
+    return run_jobs(jobs, n_jobs=n_jobs, scheduler=scheduler, on_notebook=on_notebook)
+
+
+def failure_lines(summary: RunSummary) -> list[str]:
+    """One line per failure: region, year, notebook, cell, the error's last line, where kept.
+
+    Args:
+        summary: a run's summary.
+
+    Returns:
+        Human-readable lines (empty when everything succeeded).
+    """
+    lines = []
+    for result in summary.results:
+        if result.status == "locked":
+            lines.append(f"{result.region} {result.year}: {result.error}")
+        for nb in result.failures:
+            cell = f"cell {nb.cell}" if nb.cell is not None else "cell ?"
+            lines.append(
+                f"{result.region} {result.year} {nb.notebook} {cell}: {nb.kind}: {nb.error} "
+                f"(executed notebook: {nb.failed_path})"
+            )
+    return lines

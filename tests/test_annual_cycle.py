@@ -1,0 +1,97 @@
+"""The whole annual cycle on a copy of the bundled data: template, fill, add-year, run, diff."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from uniontrends import config
+from uniontrends.cli import app
+from uniontrends.editions import diff_editions
+from uniontrends.template import fill_template
+
+pytestmark = pytest.mark.notebooks
+# The report gathers the findings of the notebooks that ran; disputes are enough to show a change.
+NOTEBOOKS = ("02_dispute_resolution", "90_annual_report")
+CHANGED = "disputes_mediated"
+
+
+def run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str = "en") -> Path:
+    """Run `uniontrends run` (only the notebooks the report needs) into `outputs`.
+
+    Returns:
+        The region-year folder outputs/<region>/<year>.
+    """
+    notebooks = outputs.parent / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    for name in NOTEBOOKS:
+        shutil.copy2(config.NOTEBOOKS_DIR / f"{name}.ipynb", notebooks)
+    cmd = [
+        str(Path(sys.executable).with_name("uniontrends")), "run", "--region", region,
+        "--year", str(year), "--lang", lang, "--data-dir", str(data_dir),
+        "--outputs-dir", str(outputs), "--notebooks-dir", str(notebooks),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
+    return outputs / region / str(year)
+
+
+def _values(data_dir: Path, year: int) -> dict[str, float]:
+    with open(data_dir / "annual" / "putuo.csv", encoding="utf-8") as handle:
+        return {r["indicator"]: float(r["value"]) for r in csv.DictReader(handle)
+                if r["year"] == str(year)}  # fmt: skip
+
+
+def test_annual_cycle(tmp_path: Path) -> None:
+    data_dir = Path(shutil.copytree(config.PROJ_ROOT / "data", tmp_path / "data"))
+    outputs = tmp_path / "outputs"
+    runner = CliRunner()
+    run_suite(data_dir, outputs, "putuo", 2022)
+
+    workbook = tmp_path / "putuo_2023.xlsx"
+    made = runner.invoke(
+        app, ["template", "--region", "putuo", "--year", "2023", "-o", str(workbook),
+              "--data-dir", str(data_dir)]
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    last = _values(data_dir, 2022)
+    values: dict[str, object] = {
+        k: (v if k.startswith(("coverage", "app_satisf")) else round(v * 1.1))
+        for k, v in last.items()
+    }
+    # One value typed the way a Chinese return writes it; 35,000 is within 3x of 2022.
+    assert 35000 / 3 < last["new_form_members"] < 35000 * 3
+    values["new_form_members"] = "3.5万"
+    # Disputes rose in 2022; a sharp fall in 2023 turns that trend.
+    values[CHANGED] = round(last[CHANGED] / 4)
+    fill_template(workbook, values, source="test: synthetic 2023 return (2022 x 1.1)",
+                  provenance="synthetic")  # fmt: skip
+
+    args = ["add-year", str(workbook), "--data-dir", str(data_dir)]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and CHANGED in refused.output
+    added = runner.invoke(app, [*args, "--accept-outliers"])
+    assert added.exit_code == 0, added.output
+    assert _values(data_dir, 2023)["new_form_members"] == 35000
+
+    folder = run_suite(data_dir, outputs, "putuo", 2023)
+    changes = diff_editions("putuo", 2022, 2023, outputs)
+    moved = changes[(changes["indicator"] == CHANGED) & (changes["change"] != "unchanged")]
+    assert len(moved), changes[changes["indicator"] == CHANGED].to_string()
+    shown = runner.invoke(
+        app, ["diff", "--region", "putuo", "--from", "2022", "--to", "2023",
+              "--outputs-dir", str(outputs)]
+    )  # fmt: skip
+    assert shown.exit_code == 0 and moved["id"].iloc[0] in shown.output
+
+    if shutil.which("chromium"):  # the runner prints the report to PDF next to the HTML
+        assert (folder / "90_annual_report.pdf").read_bytes().startswith(b"%PDF-")
+    html = (folder / "90_annual_report.html").read_text(encoding="utf-8")
+    section = html.split("What changed since the last edition", 1)[1]
+    assert "No previous edition" not in section[:2000]
+    assert moved["id"].iloc[0] in section

@@ -1,0 +1,99 @@
+"""Open the combined HTML report in headless Chromium (playwright) as a reader would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from uniontrends import config
+from uniontrends.pdf import CHROMIUM_FLAGS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.notebooks,
+    pytest.mark.skipif(
+        shutil.which("chromium") is None,
+        reason="chromium not installed (apt-get install chromium); the browser check needs it",
+    ),
+]
+# The report reads the findings of these; the others are not needed for the page check.
+NOTEBOOKS = ("02_dispute_resolution", "90_annual_report")
+
+
+def run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str = "en") -> Path:
+    """Run `uniontrends run` (only the notebooks the report needs) into `outputs`.
+
+    Returns:
+        The region-year folder outputs/<region>/<year>.
+    """
+    notebooks = outputs.parent / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    for name in NOTEBOOKS:
+        shutil.copy2(config.NOTEBOOKS_DIR / f"{name}.ipynb", notebooks)
+    cmd = [
+        str(Path(sys.executable).with_name("uniontrends")), "run", "--region", region,
+        "--year", str(year), "--lang", lang, "--data-dir", str(data_dir),
+        "--outputs-dir", str(outputs), "--notebooks-dir", str(notebooks),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
+    return outputs / region / str(year)
+
+
+@pytest.fixture(scope="module")
+def report_zh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browser")
+    data_dir = Path(shutil.copytree(config.PROJ_ROOT / "data", root / "data"))
+    folder = run_suite(data_dir, root / "outputs", "putuo", 2022, lang="zh")
+    html = folder / "90_annual_report.html"
+    assert html.is_file(), sorted(p.name for p in folder.iterdir())
+    return html
+
+
+@pytest.fixture(scope="module")
+def page_seen(report_zh: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Open the report once; what the page showed and every error it logged."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    seen: dict = {"console": [], "page": [], "network": []}
+    shot = tmp_path_factory.mktemp("shots") / "report.png"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=list(CHROMIUM_FLAGS[1:]),  # playwright adds --headless and its own profile
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: seen["console"].append(m.text) if m.type == "error" else 0)
+            page.on("pageerror", lambda e: seen["page"].append(str(e)))
+            page.on("requestfailed", lambda r: seen["network"].append(r.url))
+            page.goto(report_zh.resolve().as_uri(), wait_until="load")
+            seen["images"] = page.eval_on_selector_all(
+                "img", "els => els.map(e => [e.currentSrc.slice(0, 40), e.naturalWidth])"
+            )
+            seen["text"] = page.inner_text("body")
+            page.screenshot(path=str(shot), full_page=True)
+            seen["screenshot"] = shot
+        finally:
+            browser.close()
+    return seen
+
+
+def test_report_renders_in_chinese_with_images(page_seen: dict) -> None:
+    assert page_seen["images"], "the report shows no figure"
+    broken = [src for src, width in page_seen["images"] if width == 0]
+    assert not broken, f"broken images: {broken}"
+    assert not page_seen["page"], f"JavaScript errors: {page_seen['page']}"
+    assert "劳动争议调处" in page_seen["text"]
+    assert page_seen["screenshot"].stat().st_size > 10_000
+
+
+def test_report_is_self_contained(page_seen: dict) -> None:
+    # Readers open the report offline (e-mail, USB stick): nothing may come from the network.
+    assert not page_seen["network"], (
+        f"the report loads resources from the network (export.notebook_to_html should inline or "
+        f"drop them): {page_seen['network']}"
+    )
+    assert not page_seen["console"], f"console errors: {page_seen['console']}"

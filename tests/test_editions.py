@@ -1,0 +1,120 @@
+"""Tests of the comparison between editions (editions.py) and the diff CLI."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from uniontrends.cli import app
+from uniontrends.editions import classify, compare_editions, edition_findings, what_changed_markdown
+from uniontrends.errors import DataError
+from uniontrends.findings import Finding, write_findings
+
+
+def _finding(indicator: str, direction: str, evidence: str, value: float = 1.0) -> Finding:
+    return Finding(
+        id=f"putuo.{indicator}.theil_sen",
+        area="disputes",
+        indicator=indicator,
+        region="putuo",
+        period_start=2018,
+        period_end=2022,
+        statistic="theil_sen",
+        statement_en=f"{indicator} trend {direction}",
+        statement_zh=f"{indicator} 趋势 {direction}",
+        value=value,
+        unit="cases",
+        direction=direction,
+        evidence=evidence,
+        synthetic=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (("up", "clear"), ("down", "suggestive"), "reversed"),
+        (("down", "suggestive"), ("up", "descriptive"), "reversed"),
+        # a flip the data cannot tell from noise is not a reversal
+        (("up", "clear"), ("down", "inconclusive"), "weakened"),
+        (("down", "inconclusive"), ("up", "inconclusive"), "unchanged"),
+        (("up", "suggestive"), ("up", "clear"), "strengthened"),
+        (("up", "inconclusive"), ("up", "suggestive"), "strengthened"),
+        (("up", "clear"), ("up", "inconclusive"), "weakened"),
+        (("flat", "descriptive"), ("up", "descriptive"), "strengthened"),
+        (("down", "descriptive"), ("none", "descriptive"), "weakened"),
+        (("up", "clear"), ("up", "clear"), "unchanged"),
+        (("up", "descriptive"), ("up", "descriptive"), "unchanged"),
+        # descriptive is not on the tested scale: a test appearing is not "stronger" by itself
+        (("up", "descriptive"), ("up", "clear"), "unchanged"),
+    ],
+)
+def test_classify_rules(before: tuple, after: tuple, expected: str) -> None:
+    assert classify(_finding("x", *before), _finding("x", *after)) == expected
+
+
+def test_compare_editions_table() -> None:
+    previous = [
+        _finding("a", "up", "clear", 10.0),
+        _finding("b", "up", "suggestive", 5.0),
+        _finding("gone_one", "down", "clear"),
+        _finding("same", "flat", "descriptive", 2.0),
+    ]
+    current = [
+        _finding("a", "down", "suggestive", -4.0),
+        _finding("b", "up", "clear", 7.5),
+        _finding("fresh", "up", "clear"),
+        _finding("same", "flat", "descriptive", 2.0),
+    ]
+    df = compare_editions(previous, current)
+    assert list(df["change"]) == ["reversed", "strengthened", "new", "gone", "unchanged"]
+    assert list(df["indicator"]) == ["a", "b", "fresh", "gone_one", "same"]
+    b = df.set_index("indicator").loc["b"]
+    assert (b["evidence_before"], b["evidence_after"]) == ("suggestive", "clear")
+    assert b["value_before"] == 5.0 and b["value"] == 7.5
+    assert b["value_change"] == pytest.approx(0.5)  # (7.5 - 5) / 5
+    assert df.set_index("indicator").loc["a", "value_change"] == pytest.approx(-1.4)
+    assert df.set_index("indicator").loc["gone_one", "statement_en"] == "gone_one trend down"
+
+
+def test_markdown_lists_changes_in_both_languages() -> None:
+    previous = [_finding("a", "up", "clear", 10.0), _finding("same", "up", "clear")]
+    current = [_finding("a", "down", "clear", 8.0), _finding("same", "up", "clear")]
+    df = compare_editions(previous, current)
+    en = what_changed_markdown(df, "en")
+    assert en.startswith("1 of 2 findings changed.")
+    assert what_changed_markdown(df, "en", heading=True).startswith("## What changed since")
+    assert "Reversed (direction flipped) (1)" in en
+    assert "**a** (putuo.a.theil_sen): Illustrative (synthetic) data: a trend down" in en
+    assert "direction up → down" in en and "10 → 8" in en
+    assert "same" not in en.split("_Findings are matched")[0]  # unchanged are only counted
+    zh = what_changed_markdown(df, "zh")
+    assert "共2条结论，其中1条有变化" in zh and "方向反转" in zh and "上升 → 下降" in zh
+    nothing = what_changed_markdown(compare_editions(previous, previous), "en")
+    assert "No finding changed" in nothing
+
+
+def test_edition_findings_and_cli_diff(tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs"
+    old = [_finding("a", "up", "clear"), _finding("b", "up", "suggestive")]
+    new = [replace(old[0], direction="down"), old[1], _finding("c", "up", "clear")]
+    write_findings(old, outputs / "putuo" / "2022" / "02_dispute_resolution")
+    write_findings(new[:2], outputs / "putuo" / "2023" / "02_dispute_resolution")
+    write_findings(new[2:], outputs / "putuo" / "2023" / "03_welfare_impact")
+    assert {f.id for f in edition_findings("putuo", 2023, outputs)} == {f.id for f in new}
+    result = CliRunner().invoke(
+        app, ["diff", "--region", "putuo", "--from", "2022", "--to", "2023",
+              "--outputs-dir", str(outputs)]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "reversed" in result.output and "putuo.a.theil_sen" in result.output
+    assert "new" in result.output and "putuo.b.theil_sen" not in result.output  # unchanged hidden
+    with pytest.raises(DataError, match="uniontrends run"):
+        edition_findings("putuo", 2019, outputs)
+    missing = CliRunner().invoke(
+        app, ["diff", "--region", "putuo", "--from", "2019", "--to", "2023",
+              "--outputs-dir", str(outputs)]
+    )  # fmt: skip
+    assert missing.exit_code == 1 and "no findings.json" in missing.output

@@ -1,0 +1,192 @@
+"""The batch runner: cache hits and misses, manifest, stale clean-up, warm vs isolated, Dask."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from uniontrends import cache, config, runner
+from uniontrends.manifest import read_manifest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+@pytest.fixture()
+def env(tmp_path: Path) -> dict[str, Path]:
+    """A private copy of the bundled data, the suite fixture notebooks and an outputs root."""
+    data = tmp_path / "data"
+    shutil.copytree(config.PROJ_ROOT / "data", data)
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(FIXTURES / "suite", notebooks)
+    return {"data_dir": data, "notebooks_dir": notebooks, "outputs_dir": tmp_path / "out"}
+
+
+def _run(env: dict[str, Path], regions=("putuo",), years=(2022,), **kw) -> runner.RunSummary:
+    return runner.run(list(regions), list(years), validate=False, html=False, **env, **kw)
+
+
+def _statuses(summary: runner.RunSummary) -> dict[tuple[str, int, str], str]:
+    return {(r.region, r.year, n.notebook): n.status for r in summary.results for n in r.notebooks}
+
+
+def _findings(out: Path, region: str, year: int) -> dict[str, object]:
+    folder = out / region / str(year)
+    return {
+        p.parent.name: json.loads(p.read_text()) for p in sorted(folder.glob("*/findings.json"))
+    }
+
+
+def test_cache_hits_misses_and_force(env):
+    first = _run(env, regions=("putuo", "dinghai"), n_jobs=2)
+    assert first.ok and set(_statuses(first).values()) == {"ran"}
+    assert len(_statuses(first)) == 6
+
+    second = _run(env, regions=("putuo", "dinghai"), n_jobs=2)
+    assert set(_statuses(second).values()) == {"cached"}
+    assert [r.status for r in second.results] == ["unchanged", "unchanged"]
+
+    # Editing Dinghai's table re-runs Dinghai only, and says which file changed.
+    csv = env["data_dir"] / "annual" / "dinghai.csv"
+    csv.write_text(csv.read_text() + "\n", encoding="utf-8")
+    third = _run(env, regions=("putuo", "dinghai"), n_jobs=2)
+    statuses = _statuses(third)
+    assert {k: v for k, v in statuses.items() if k[0] == "putuo"} == {
+        ("putuo", 2022, n): "cached" for n in ("00_count", "01_lang", "90_report")
+    }
+    assert {v for k, v in statuses.items() if k[0] == "dinghai"} == {"ran"}
+    dinghai = read_manifest(env["outputs_dir"] / "dinghai" / "2022")
+    assert dinghai["notebooks"]["00_count"]["reason"] == "data changed: annual/dinghai.csv"
+
+    forced = _run(env, regions=("putuo",), force=True)
+    assert set(_statuses(forced).values()) == {"ran"}
+
+
+def test_report_reruns_when_upstream_reran(env):
+    _run(env)
+    nb_path = env["notebooks_dir"] / "00_count.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A new note."))
+    nbformat.write(nb, nb_path)
+    summary = _run(env)
+    assert _statuses(summary) == {
+        ("putuo", 2022, "00_count"): "ran",
+        ("putuo", 2022, "01_lang"): "cached",
+        ("putuo", 2022, "90_report"): "ran",
+    }
+    records = read_manifest(env["outputs_dir"] / "putuo" / "2022")["notebooks"]
+    assert records["00_count"]["reason"] == "notebook changed"
+    assert "upstream" in records["90_report"]["reason"]
+    # The carried-over 01_lang products are the same bytes as before.
+    assert (env["outputs_dir"] / "putuo" / "2022" / "01_lang" / "findings.json").is_file()
+
+
+def test_manifest_records_what_the_run_depended_on(env):
+    _run(env)
+    folder = env["outputs_dir"] / "putuo" / "2022"
+    man = read_manifest(folder)
+    assert man["parameters"]["region"] == "putuo" and man["parameters"]["window"] == 5
+    assert man["inputs"]["annual/putuo.csv"] == cache.sha256_file(
+        env["data_dir"] / "annual" / "putuo.csv"
+    )
+    assert "annual/dinghai.csv" not in man["inputs"]  # other regions' tables do not count
+    for package in ("pandas", "statsmodels", "papermill", "nbconvert", "python", "uniontrends"):
+        assert man["packages"][package]
+    assert man["started"] <= man["finished"]
+    for name in ("00_count", "01_lang", "90_report"):
+        record = man["notebooks"][name]
+        assert record["cache"] == "miss" and record["status"] == "ok"
+        assert record["duration_s"] > 0 and len(record["key"]) == 64
+    # The 00_count fixture sums the window's values: check against an independent pandas sum.
+    import pandas as pd
+
+    frame = pd.read_csv(env["data_dir"] / "annual" / "putuo.csv")
+    expected = frame.loc[frame["year"].between(2018, 2022), "value"].sum()
+    found = _findings(env["outputs_dir"], "putuo", 2022)
+    assert found["00_count"][0]["value"] == pytest.approx(expected)
+    assert found["90_report"][0]["value"] == 2  # the report gathered both upstream findings
+
+
+def test_html_has_no_code(env):
+    runner.run(["putuo"], [2022], validate=False, html=True, **env)
+    html = (env["outputs_dir"] / "putuo" / "2022" / "00_count.html").read_text()
+    assert "putuo-2022-total" in html  # the printed findings
+    assert "csv.DictReader" not in html  # the code is left out
+
+
+def test_clean_stale_restores_old_and_removes_tmp(tmp_path):
+    region_dir = tmp_path / "putuo"
+    old = region_dir / ".2022.old-1-abc"
+    old.mkdir(parents=True)
+    (old / "manifest.json").write_text("{}")
+    (region_dir / ".2022.tmp-1-def").mkdir()
+    (region_dir / ".2021.tmp-1-xyz").mkdir()  # another year: not ours to touch
+    runner.clean_stale(tmp_path, "putuo", 2022)
+    assert (region_dir / "2022" / "manifest.json").read_text() == "{}"
+    assert sorted(p.name for p in region_dir.iterdir()) == [".2021.tmp-1-xyz", "2022"]
+
+
+@pytest.mark.notebooks
+def test_warm_and_isolated_kernels_give_identical_findings(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(config.PROJ_ROOT / "data", data)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name in ("00_audit", "01_membership", "90_report"):  # a subset keeps the test fast
+        shutil.copy(FIXTURES / "heavy" / f"{name}.ipynb", notebooks)
+    common = dict(data_dir=data, notebooks_dir=notebooks, validate=False, html=False)
+    warm = runner.run(["putuo"], [2022], outputs_dir=tmp_path / "warm", **common)
+    isolated = runner.run(["putuo"], [2022], outputs_dir=tmp_path / "iso", isolate=True, **common)
+    assert warm.ok and isolated.ok
+    a, b = _findings(tmp_path / "warm", "putuo", 2022), _findings(tmp_path / "iso", "putuo", 2022)
+    assert len(a) == 3 and a == b
+    for name in ("00_audit", "01_membership"):
+        png = tmp_path / "warm" / "putuo" / "2022" / name / "trend.png"
+        assert (
+            png.read_bytes()
+            == (tmp_path / "iso" / "putuo" / "2022" / name / "trend.png").read_bytes()
+        )
+
+
+@pytest.mark.notebooks
+def test_dask_local_cluster_matches_local_run(env):
+    local = _run(env, regions=("putuo", "dinghai"), n_jobs=2)
+    dask_out = env["outputs_dir"].parent / "dask"
+    options = {**env, "outputs_dir": dask_out}
+    on_dask = runner.run(
+        ["putuo", "dinghai"], [2022], validate=False, html=False, n_jobs=2, scheduler="local",
+        **options,
+    )  # fmt: skip
+    assert local.ok and on_dask.ok
+    assert set(_statuses(on_dask).values()) == {"ran"}
+    for region in ("putuo", "dinghai"):
+        assert _findings(dask_out, region, 2022) == _findings(env["outputs_dir"], region, 2022)
+
+
+def test_unreadable_notebook_fails_alone(env):
+    (env["notebooks_dir"] / "05_broken.ipynb").write_text("not a notebook", encoding="utf-8")
+    summary = _run(env)
+    statuses = _statuses(summary)
+    assert statuses[("putuo", 2022, "05_broken")] == "failed"
+    assert statuses[("putuo", 2022, "00_count")] == statuses[("putuo", 2022, "90_report")] == "ran"
+    (failure,) = summary.results[0].failures
+    assert failure.kind == "runner error" and failure.error.startswith("NotJSONError")
+    assert runner.failure_lines(summary)[0].startswith("putuo 2022 05_broken cell ?: runner error")
+
+
+def test_spare_slots_run_one_region_year_in_parallel_with_same_findings(env):
+    serial = _run(env)
+    parallel_out = env["outputs_dir"].parent / "parallel"
+    parallel = runner.run(
+        ["putuo"], [2022], validate=False, html=False, n_jobs=2,
+        **{**env, "outputs_dir": parallel_out},
+    )  # fmt: skip
+    assert serial.ok and parallel.ok
+    assert [n.notebook for n in parallel.results[0].notebooks] == [
+        "00_count",
+        "01_lang",
+        "90_report",
+    ]
+    assert _findings(parallel_out, "putuo", 2022) == _findings(env["outputs_dir"], "putuo", 2022)
