@@ -123,3 +123,19 @@ def test_parse_region_spec() -> None:
     for bad in ("", "putuo,", "../etc", "a/b"):
         with pytest.raises(ParameterError):
             parse_region_spec(bad)
+
+
+def test_latest_year_is_the_newest_year_every_region_has(tmp_path):
+    from uniontrends.params import latest_year, resolve_year_spec
+
+    annual = tmp_path / "annual"
+    annual.mkdir()
+    header = "region,year,indicator,value,qualifier,unit,source,provenance\n"
+    for region, years in {"a": (2020, 2021, 2022), "b": (2020, 2021)}.items():
+        rows = "".join(f"{region},{y},union_members,1,exact,persons,s,synthetic\n" for y in years)
+        (annual / f"{region}.csv").write_text(header + rows, encoding="utf-8")
+    assert latest_year(["a"], tmp_path) == 2022
+    assert resolve_year_spec("latest", ["a", "b"], tmp_path) == [2021]
+    assert resolve_year_spec("2019-2020", ["a"], tmp_path) == [2019, 2020]
+    with pytest.raises(ParameterError, match="c has no annual data"):
+        latest_year(["c"], tmp_path)

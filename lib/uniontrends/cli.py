@@ -72,7 +72,9 @@ def run(
     region: Annotated[
         str, typer.Option("--region", help="Regions, e.g. putuo or putuo,dinghai or all.")
     ] = "putuo",
-    year: Annotated[str, typer.Option("--year", help="Years, e.g. 2022 or 2020-2022.")] = "2022",
+    year: Annotated[
+        str, typer.Option("--year", help="Years, e.g. 2022 or 2020-2022; latest = newest in data.")
+    ] = "latest",
     window: Annotated[int, typer.Option("--window", help="Years per analysis window.")] = 5,
     lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel worker slots.")] = 1,
@@ -105,12 +107,13 @@ def run(
 
     from uniontrends import runner
     from uniontrends.errors import UniontrendsError
-    from uniontrends.params import parse_region_spec, parse_year_spec
+    from uniontrends.params import parse_region_spec, resolve_year_spec
 
     console = Console(highlight=False, soft_wrap=True)  # paths and errors stay on one line
     try:
+        regions = parse_region_spec(region, data_dir)
         jobs_planned = runner.plan(
-            parse_region_spec(region, data_dir), parse_year_spec(year), window=window, lang=lang,
+            regions, resolve_year_spec(year, regions, data_dir), window=window, lang=lang,
             data_dir=data_dir, notebooks_dir=notebooks_dir, outputs_dir=outputs_dir, force=force,
             isolate=isolate, timeout=timeout, lock_timeout=lock_timeout, html=html,
             validate="auto",  # a fully cached run has nothing to validate again

@@ -231,3 +231,32 @@ def parse_region_spec(spec: str, data_dir: Path | str | None = None) -> list[str
         if region not in regions:
             regions.append(region)
     return regions
+
+
+def latest_year(regions: list[str], data_dir: Path | str | None = None) -> int:
+    """The latest year that every given region has annual data for (what "latest" means).
+
+    Args:
+        regions: region ids.
+        data_dir: data folder (default: the project's data/).
+
+    Raises:
+        ParameterError: a region has no annual data.
+    """
+    folder = Path(data_dir) if data_dir else config.DATA_DIR
+    ends = []
+    for region in regions:
+        years = _annual_years(folder, region)
+        if not years:
+            raise ParameterError("year", "latest", f"{region} has no annual data in {folder}")
+        ends.append(years[-1])
+    return min(ends)
+
+
+def resolve_year_spec(
+    spec: str, regions: list[str], data_dir: Path | str | None = None
+) -> list[int]:
+    """``parse_year_spec``, plus "latest" for the latest year all regions have."""
+    if isinstance(spec, str) and spec.strip().lower() == "latest":
+        return [latest_year(regions, data_dir)]
+    return parse_year_spec(spec)
