@@ -1,6 +1,7 @@
 """Time the batch runner against a plain papermill + nbconvert CLI loop, cached reruns and a grid.
 
 Usage: python benchmarks/bench_runner.py [--notebooks-dir DIR] [--reps 3] [--jobs N] [--quick]
+(default: the real notebooks/ on the bundled data; tests/fixtures/notebooks/heavy is a lighter set)
 
 Prints medians of repeated runs (seconds) and the ratios (a)/(b), (b)/(c), (d)/floor:
 (a) papermill CLI + `jupyter nbconvert --to html --no-input` CLI per notebook, one region-year;
@@ -27,7 +28,6 @@ import yaml
 from uniontrends import config, runner
 
 BIN = Path(sys.executable).parent
-FIXTURE_NOTEBOOKS = config.PROJ_ROOT / "tests" / "fixtures" / "notebooks" / "heavy"
 
 
 def _median(fn: Callable[[], object], reps: int) -> float:
@@ -112,7 +112,7 @@ def _grid_data(src: Path, dst: Path, extra_regions: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmarks and print medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebooks-dir", type=Path, default=FIXTURE_NOTEBOOKS)
+    parser.add_argument("--notebooks-dir", type=Path, default=config.NOTEBOOKS_DIR)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--quick", action="store_true", help="1 repetition, 4 region-years")

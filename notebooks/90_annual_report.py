@@ -1,5 +1,11 @@
 # ---
 # jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -40,12 +46,12 @@ s.table(s.findings_table(summary), "executive_summary")
 
 # %% [markdown]
 # ## One chart per area · 各领域图表
+# The area's indicators with the strongest findings (the area notebooks show all of them).
+# 各领域中证据最强的指标（全部指标见各领域笔记本）。
 
 # %%
-s.figure(s.area_figure("membership"), "area_membership")
-s.figure(s.area_figure("disputes"), "area_disputes")
-s.figure(s.area_figure("welfare"), "area_welfare")
-s.figure(s.area_figure("skills"), "area_skills")
+for area in ["membership", "disputes", "welfare", "skills"]:
+    s.figure(s.area_figure(area, report.key_indicators(findings, area)), f"area_{area}")
 
 # %% [markdown]
 # ## Data provenance · 数据来源说明

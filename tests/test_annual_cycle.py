@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,29 +14,7 @@ from uniontrends.editions import diff_editions
 from uniontrends.template import fill_template
 
 pytestmark = pytest.mark.notebooks
-# The report gathers the findings of the notebooks that ran; disputes are enough to show a change.
-NOTEBOOKS = ("02_dispute_resolution", "90_annual_report")
-CHANGED = "disputes_mediated"
-
-
-def run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str = "en") -> Path:
-    """Run `uniontrends run` (only the notebooks the report needs) into `outputs`.
-
-    Returns:
-        The region-year folder outputs/<region>/<year>.
-    """
-    notebooks = outputs.parent / "notebooks"
-    notebooks.mkdir(exist_ok=True)
-    for name in NOTEBOOKS:
-        shutil.copy2(config.NOTEBOOKS_DIR / f"{name}.ipynb", notebooks)
-    cmd = [
-        str(Path(sys.executable).with_name("uniontrends")), "run", "--region", region,
-        "--year", str(year), "--lang", lang, "--data-dir", str(data_dir),
-        "--outputs-dir", str(outputs), "--notebooks-dir", str(notebooks),
-    ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
-    return outputs / region / str(year)
+CHANGED = "disputes_mediated"  # cut to a quarter in 2023, so its findings must change
 
 
 def _values(data_dir: Path, year: int) -> dict[str, float]:
@@ -47,11 +23,11 @@ def _values(data_dir: Path, year: int) -> dict[str, float]:
                 if r["year"] == str(year)}  # fmt: skip
 
 
-def test_annual_cycle(tmp_path: Path) -> None:
+def test_annual_cycle(tmp_path: Path, run_report) -> None:
     data_dir = Path(shutil.copytree(config.PROJ_ROOT / "data", tmp_path / "data"))
     outputs = tmp_path / "outputs"
     runner = CliRunner()
-    run_suite(data_dir, outputs, "putuo", 2022)
+    run_report(data_dir, outputs, "putuo", 2022)
 
     workbook = tmp_path / "putuo_2023.xlsx"
     made = runner.invoke(
@@ -79,7 +55,7 @@ def test_annual_cycle(tmp_path: Path) -> None:
     assert added.exit_code == 0, added.output
     assert _values(data_dir, 2023)["new_form_members"] == 35000
 
-    folder = run_suite(data_dir, outputs, "putuo", 2023)
+    folder = run_report(data_dir, outputs, "putuo", 2023)
     changes = diff_editions("putuo", 2022, 2023, outputs)
     moved = changes[(changes["indicator"] == CHANGED) & (changes["change"] != "unchanged")]
     assert len(moved), changes[changes["indicator"] == CHANGED].to_string()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,35 +17,13 @@ pytestmark = [
         reason="chromium not installed (apt-get install chromium); the browser check needs it",
     ),
 ]
-# The report reads the findings of these; the others are not needed for the page check.
-NOTEBOOKS = ("02_dispute_resolution", "90_annual_report")
-
-
-def run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str = "en") -> Path:
-    """Run `uniontrends run` (only the notebooks the report needs) into `outputs`.
-
-    Returns:
-        The region-year folder outputs/<region>/<year>.
-    """
-    notebooks = outputs.parent / "notebooks"
-    notebooks.mkdir(exist_ok=True)
-    for name in NOTEBOOKS:
-        shutil.copy2(config.NOTEBOOKS_DIR / f"{name}.ipynb", notebooks)
-    cmd = [
-        str(Path(sys.executable).with_name("uniontrends")), "run", "--region", region,
-        "--year", str(year), "--lang", lang, "--data-dir", str(data_dir),
-        "--outputs-dir", str(outputs), "--notebooks-dir", str(notebooks),
-    ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
-    return outputs / region / str(year)
 
 
 @pytest.fixture(scope="module")
-def report_zh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report_zh(tmp_path_factory: pytest.TempPathFactory, run_report) -> Path:
     root = tmp_path_factory.mktemp("browser")
     data_dir = Path(shutil.copytree(config.PROJ_ROOT / "data", root / "data"))
-    folder = run_suite(data_dir, root / "outputs", "putuo", 2022, lang="zh")
+    folder = run_report(data_dir, root / "outputs", "putuo", 2022, lang="zh")
     html = folder / "90_annual_report.html"
     assert html.is_file(), sorted(p.name for p in folder.iterdir())
     return html

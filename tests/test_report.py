@@ -58,6 +58,19 @@ def test_executive_summary_ranks_by_evidence_one_per_indicator():
     assert [(f.indicator, f.effect) for f in top] == [("c", 0.3), ("b", 0.5), ("d", None)]
 
 
+def test_key_indicators_pick_the_strongest_of_the_area_once_each():
+    fs = [
+        _f("a", "inconclusive", 0.9),
+        _f("b", "suggestive", 0.5),
+        _f("c", "clear", 0.1),
+        _f("c", "clear", 0.3),
+        _f("d", "descriptive", None),
+    ]
+    assert report.key_indicators(fs, "disputes", n=3) == ["c", "b", "d"]
+    assert report.key_indicators(fs, "disputes", n=10) == ["c", "b", "d", "a"]
+    assert report.key_indicators(fs, "welfare") == []
+
+
 def test_provenance_counts_and_statement():
     fs = [
         _f("a", "clear", 0.1),

@@ -273,6 +273,23 @@ def _annotate(fig: Figure, lang: str, title: str, alt: str, *frames: pd.DataFram
         engine.set(rect=(0, step * len(notes) + 0.01, 1, 1 - step * len(notes) - 0.01))
 
 
+def _finish_line_chart(
+    fig: Figure, ax: Any, cat: Any, indicator: str, lang: str, rows: pd.DataFrame
+) -> None:
+    """Axis labels, title, legend, alt text and provenance notes of a one-indicator line chart."""
+    _style_axes(ax, cat[indicator].unit)
+    ax.set_xlabel(_TEXT[lang]["year"])
+    ax.set_ylabel(indicator_label(indicator, lang, cat))
+    title = cat[indicator].name(lang)
+    ax.set_title(title)
+    ax.legend(loc="best")
+    years = rows["year"] if len(rows) else pd.Series([0])
+    alt = _TEXT[lang]["alt"].format(
+        kind=_TEXT[lang]["line_chart"], what=title, start=int(years.min()), end=int(years.max())
+    )
+    _annotate(fig, lang, title, alt, rows)
+
+
 def figure_notes(fig: Figure) -> list[str]:
     """The provenance notes drawn on a figure (synthetic note, source line)."""
     return [t.get_text() for t in fig.texts if t.get_gid() in (SYNTHETIC_GID, SOURCE_GID)]
@@ -580,17 +597,7 @@ def regions_figure(
             ax.plot(series["year"], series["value"], marker="o", color=color,
                     lw=2.6 if emphasis else 1.4, zorder=3 if emphasis else 2,
                     label=region_name(region, lang), gid=f"region-{region}")  # fmt: skip
-        _style_axes(ax, cat[indicator].unit)
-        ax.set_xlabel(_TEXT[lang]["year"])
-        ax.set_ylabel(indicator_label(indicator, lang, cat))
-        title = cat[indicator].name(lang)
-        ax.set_title(title)
-        ax.legend(loc="best")
-        years = rows["year"] if len(rows) else pd.Series([0])
-        alt = _TEXT[lang]["alt"].format(
-            kind=_TEXT[lang]["line_chart"], what=title, start=int(years.min()), end=int(years.max())
-        )
-        _annotate(fig, lang, title, alt, rows)
+        _finish_line_chart(fig, ax, cat, indicator, lang, rows)
     return fig
 
 
@@ -646,17 +653,7 @@ def reference_figure(
                     zorder=3, label=label, gid=f"highlight-{highlight}")  # fmt: skip
         ax.plot([], [], color="0.7", lw=0.8, label=f"{_TEXT[lang]['country']} (n = "
                 f"{rows['region'].nunique()})")  # fmt: skip
-        _style_axes(ax, cat[indicator].unit)
-        ax.set_xlabel(_TEXT[lang]["year"])
-        ax.set_ylabel(indicator_label(indicator, lang, cat))
-        title = cat[indicator].name(lang)
-        ax.set_title(title)
-        ax.legend(loc="best")
-        years = rows["year"] if len(rows) else pd.Series([0])
-        alt = _TEXT[lang]["alt"].format(
-            kind=_TEXT[lang]["line_chart"], what=title, start=int(years.min()), end=int(years.max())
-        )
-        _annotate(fig, lang, title, alt, rows)
+        _finish_line_chart(fig, ax, cat, indicator, lang, rows)
     return fig
 
 

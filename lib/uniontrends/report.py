@@ -119,6 +119,29 @@ def executive_summary(findings: list[Finding], top: int = 10) -> list[Finding]:
     return out
 
 
+def key_indicators(findings: list[Finding], area: str, n: int = 4) -> list[str]:
+    """The area's indicators with the strongest findings, for the report's one chart per area.
+
+    A circulated report shows a few indicators per area, not every panel of the area notebook;
+    they are picked the way the executive summary ranks (evidence, then effect size).
+
+    Args:
+        findings: every finding of the report.
+        area: area id (membership, disputes, welfare, skills).
+        n: how many indicators at most.
+
+    Returns:
+        Up to n indicator ids, strongest first; empty when the area has no findings.
+    """
+    picked: list[str] = []
+    for f in rank_findings([f for f in findings if f.area == area]):
+        if f.indicator not in picked:
+            picked.append(f.indicator)
+        if len(picked) == n:
+            break
+    return picked
+
+
 def provenance_counts(findings: list[Finding]) -> pd.DataFrame:
     """How many findings rest on each provenance (a finding may rest on several).
 

@@ -1,0 +1,38 @@
+"""Shared test helpers: running the report's notebooks through the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from uniontrends import config
+
+# The report gathers the findings of the notebooks that ran; disputes are enough to show a
+# change between editions and to check the page, so tests skip the other notebooks.
+REPORT_NOTEBOOKS = ("02_dispute_resolution", "90_annual_report")
+
+
+def _run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str = "en") -> Path:
+    notebooks = outputs.parent / "notebooks"
+    notebooks.mkdir(exist_ok=True)
+    for name in REPORT_NOTEBOOKS:
+        shutil.copy2(config.NOTEBOOKS_DIR / f"{name}.ipynb", notebooks)
+    cmd = [
+        str(Path(sys.executable).with_name("uniontrends")), "run", "--region", region,
+        "--year", str(year), "--lang", lang, "--data-dir", str(data_dir),
+        "--outputs-dir", str(outputs), "--notebooks-dir", str(notebooks),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
+    return outputs / region / str(year)
+
+
+@pytest.fixture(scope="session")
+def run_report() -> Callable[..., Path]:
+    """`uniontrends run` of the report's notebooks: (data_dir, outputs, region, year, lang)
+    -> the region-year folder outputs/<region>/<year>."""
+    return _run_suite
