@@ -154,3 +154,30 @@ def test_notebooks_have_kernelspec():
     for name in NOTEBOOKS:
         meta = json.loads((NOTEBOOKS_DIR / f"{name}.ipynb").read_text("utf-8"))["metadata"]
         assert meta["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.notebooks
+def test_hostile_indicator_label_is_escaped_in_html_and_text_in_xlsx(tmp_path):
+    """A label pasted from elsewhere with markup or a formula never runs in the report or Excel."""
+    import shutil
+
+    import openpyxl
+    from uniontrends.config import DATA_DIR
+    from uniontrends.export import notebook_to_html
+
+    data = Path(shutil.copytree(DATA_DIR, tmp_path / "data"))
+    catalog = data / "indicators.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    hostile = "<script>alert(1)</script>Labour disputes mediated"
+    assert "name_en: Labour disputes mediated," in text
+    text = text.replace("name_en: Labour disputes mediated,", f'name_en: "{hostile}",', 1)
+    catalog.write_text(text.replace("name_en: Legal aid cases,", 'name_en: "=1+1 aid",', 1))
+    out = tmp_path / "out"
+    out.mkdir()
+    nb = _run("02_dispute_resolution", out, data_dir=str(data))
+    html = notebook_to_html(nb, out / "02.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)" in html
+    book = openpyxl.load_workbook(out / "02_dispute_resolution" / "tables.xlsx")
+    cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value == "=1+1 aid"]
+    assert cells and all(c.data_type == "s" for c in cells)
