@@ -38,7 +38,7 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_runner.py
 
-## Lint and format-check the library, tests and notebooks
+## Lint and format-check the library, tests and benchmarks (ruff)
 lint: $(STAMP)
 	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/ruff format --check lib tests benchmarks

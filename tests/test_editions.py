@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from factories import make_finding
 from typer.testing import CliRunner
 from uniontrends.cli import app
 from uniontrends.editions import classify, compare_editions, edition_findings, what_changed_markdown
@@ -14,22 +15,10 @@ from uniontrends.findings import Finding, write_findings
 
 
 def _finding(indicator: str, direction: str, evidence: str, value: float = 1.0) -> Finding:
-    return Finding(
-        id=f"putuo.{indicator}.theil_sen",
-        area="disputes",
-        indicator=indicator,
-        region="putuo",
-        period_start=2018,
-        period_end=2022,
-        statistic="theil_sen",
-        statement_en=f"{indicator} trend {direction}",
-        statement_zh=f"{indicator} 趋势 {direction}",
-        value=value,
-        unit="cases",
-        direction=direction,
-        evidence=evidence,
-        synthetic=True,
-    )
+    return make_finding(
+        indicator, id=f"putuo.{indicator}.theil_sen", statistic="theil_sen", value=value,
+        statement_en=f"{indicator} trend {direction}", direction=direction, evidence=evidence,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

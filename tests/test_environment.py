@@ -4,7 +4,6 @@ import re
 import tomllib
 
 import yaml
-
 from uniontrends.config import PROJ_ROOT
 
 
@@ -20,9 +19,7 @@ def _requirement_pairs(specs: list[str]) -> set[tuple[str, str]]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
-    wanted = _requirement_pairs(
-        project["dependencies"] + project["optional-dependencies"]["dev"]
-    )
+    wanted = _requirement_pairs(project["dependencies"] + project["optional-dependencies"]["dev"])
     env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text())
     conda_specs = [d for d in env["dependencies"] if isinstance(d, str)]
     python = [d for d in conda_specs if d.startswith("python=")]

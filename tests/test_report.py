@@ -6,6 +6,7 @@ import sys
 import types
 
 import pytest
+from factories import make_finding
 from uniontrends import report
 from uniontrends.findings import Finding, read_findings, write_findings
 
@@ -13,24 +14,10 @@ from uniontrends.findings import Finding, read_findings, write_findings
 def _f(
     indicator: str, evidence: str, effect: float | None, prov=("synthetic",), nb="02"
 ) -> Finding:
-    return Finding(
-        id=f"putuo.{indicator}.trend",
-        area="disputes",
-        indicator=indicator,
-        region="putuo",
-        period_start=2018,
-        period_end=2022,
-        statistic="trend",
-        statement_en=f"{indicator} trend",
-        statement_zh=f"{indicator}趋势",
-        value=1.0,
-        unit="cases",
-        evidence=evidence,
-        effect=effect,
-        provenance=list(prov),
-        synthetic="synthetic" in prov,
-        notebook=nb,
-    )
+    return make_finding(
+        indicator, evidence=evidence, effect=effect, provenance=list(prov),
+        synthetic="synthetic" in prov, notebook=nb,
+    )  # fmt: skip
 
 
 def test_collect_findings_prefers_this_run_and_falls_back(tmp_path):

@@ -106,43 +106,17 @@ def _check_entry(
         problems.append(Problem(name, "field_unknown", f"{where}: unknown field(s) {unknown}"))
     if problems:
         return None, problems
-    if entry["unit"] not in UNITS:
-        problems.append(
-            Problem(
-                name,
-                "unit_unknown",
-                f"{where}: unit {entry['unit']!r} is not one of {', '.join(UNITS)}",
-                column="unit",
+    allowed_values = {"unit": UNITS, "kind": KINDS, "aggregation": AGGREGATIONS, "area": areas}
+    for field, allowed in allowed_values.items():
+        if allowed and entry[field] not in allowed:
+            problems.append(
+                Problem(
+                    name,
+                    f"{field}_unknown",
+                    f"{where}: {field} {entry[field]!r} is not one of {', '.join(allowed)}",
+                    column=field,
+                )
             )
-        )
-    if entry["kind"] not in KINDS:
-        problems.append(
-            Problem(
-                name,
-                "kind_unknown",
-                f"{where}: kind {entry['kind']!r} is not one of {', '.join(KINDS)}",
-                column="kind",
-            )
-        )
-    if entry["aggregation"] not in AGGREGATIONS:
-        problems.append(
-            Problem(
-                name,
-                "aggregation_unknown",
-                f"{where}: aggregation "
-                f"{entry['aggregation']!r} is not one of {', '.join(AGGREGATIONS)}",
-                column="aggregation",
-            )
-        )
-    if areas and entry["area"] not in areas:
-        problems.append(
-            Problem(
-                name,
-                "area_unknown",
-                f"{where}: area {entry['area']!r} is not one of {', '.join(areas)}",
-                column="area",
-            )
-        )
     has_ratio = entry.get("numerator") is not None or entry.get("denominator") is not None
     if has_ratio and (entry.get("numerator") is None or entry.get("denominator") is None):
         problems.append(

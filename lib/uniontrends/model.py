@@ -33,10 +33,26 @@ UNITS = {
 
 # Long (tidy) tables. An annual row is one region-year-indicator.
 ANNUAL_COLUMNS = (
-    "region", "year", "indicator", "value", "qualifier", "unit", "source", "provenance",
+    "region",
+    "year",
+    "indicator",
+    "value",
+    "qualifier",
+    "unit",
+    "source",
+    "provenance",
 )
 # A reported row is a published figure over a period (a five-year total or a stock at its end).
 REPORTED_COLUMNS = (
-    "region", "indicator", "period_start", "period_end", "value", "qualifier", "unit",
-    "source", "provenance", "phrase_zh", "note",
+    "region",
+    "indicator",
+    "period_start",
+    "period_end",
+    "value",
+    "qualifier",
+    "unit",
+    "source",
+    "provenance",
+    "phrase_zh",
+    "note",
 )
