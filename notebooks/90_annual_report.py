@@ -73,8 +73,12 @@ s.md(report.what_changed_section(s.output_dir, s.region, s.year, s.lang))
 s.md(report.method_notes(s.lang))
 
 # %% [markdown]
-# ## Findings · 结论
+# ## All findings · 全部结论
+# How many findings each area has at each evidence level, and how many rest on synthetic data;
+# every finding is in `findings_all.json` and in the area notebooks.
+# 各领域按证据强度的结论数及其中依据合成数据的条数；全部结论见 findings_all.json 及各领域笔记本。
 
 # %%
+s.table(report.evidence_overview(findings, s.area_names()), "findings_overview")
 report.write_all_findings(findings, s.out_dir)
-s.finish(summary)
+s.finish(summary, show=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from dataclasses import replace
 
 import pytest
 from factories import make_finding
@@ -129,3 +130,24 @@ def test_what_changed_with_real_editions_module(tmp_path, lang):
     text = report.what_changed_section(run, "putuo", 2022, lang, root)
     assert isinstance(text, str) and text
     assert editions.compare_editions is not None
+
+
+def test_evidence_overview_counts_by_area_and_level():
+    fs = [
+        _f("a", "clear", 0.1),
+        _f("b", "clear", 0.2, prov=("reported",)),
+        _f("c", "inconclusive", 0.3),
+        replace(_f("d", "suggestive", 0.1), area="welfare"),
+        replace(_f("e", "descriptive", None), area="outreach"),  # an area not asked for
+    ]
+    names = {"membership": "Membership", "disputes": "Disputes", "welfare": "Welfare"}
+    table = report.evidence_overview(fs, names)
+    assert list(table.columns) == [
+        "area", "clear", "suggestive", "descriptive", "inconclusive", "findings", "synthetic",
+    ]  # fmt: skip
+    rows = {r.area: r for r in table.itertuples(index=False)}
+    assert list(rows) == ["Disputes", "Welfare", "total"]  # no findings, no row
+    assert (rows["Disputes"].clear, rows["Disputes"].inconclusive) == (2, 1)
+    assert (rows["Disputes"].findings, rows["Disputes"].synthetic) == (3, 2)
+    assert (rows["Welfare"].suggestive, rows["Welfare"].findings) == (1, 1)
+    assert (rows["total"].findings, rows["total"].synthetic, rows["total"].descriptive) == (5, 4, 1)

@@ -26,7 +26,7 @@ DIRECTIONS = ("up", "down", "flat", "none")
 EVIDENCE_LEVELS = ("clear", "suggestive", "inconclusive", "descriptive")
 # Trend tests first; descriptive facts are solid but claim no trend, so they rank above an
 # inconclusive test and below any test that found something.
-_EVIDENCE_RANK = {"clear": 0, "suggestive": 1, "descriptive": 2, "inconclusive": 3}
+EVIDENCE_RANK = {"clear": 0, "suggestive": 1, "descriptive": 2, "inconclusive": 3}
 SYNTHETIC_LABEL = {"en": "Illustrative (synthetic) data: ", "zh": "示例（合成）数据："}
 _QUALIFIER_WORDS = {
     "en": {"exact": "", "at_least": "at least ", "at_most": "at most ", "approx": "about "},
@@ -150,7 +150,7 @@ def rank_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(
         findings,
         key=lambda f: (
-            _EVIDENCE_RANK.get(f.evidence, 9),
+            EVIDENCE_RANK.get(f.evidence, 9),
             f.effect is None,
             -abs(f.effect) if f.effect is not None and math.isfinite(f.effect) else 0.0,
         ),

@@ -11,7 +11,14 @@ import pandas as pd
 
 from uniontrends import audit, config, derive, trends
 from uniontrends.errors import DataError
-from uniontrends.findings import SCHEMA_VERSION, Finding, rank_findings, read_findings
+from uniontrends.findings import (
+    EVIDENCE_LEVELS,
+    EVIDENCE_RANK,
+    SCHEMA_VERSION,
+    Finding,
+    rank_findings,
+    read_findings,
+)
 
 NOTEBOOKS = (
     "00_data_audit",
@@ -154,6 +161,32 @@ def provenance_counts(findings: list[Finding]) -> pd.DataFrame:
             counts[p] += 1
     rows = [{"provenance": p, "findings": n} for p, n in sorted(counts.items())]
     return pd.DataFrame(rows, columns=["provenance", "findings"])
+
+
+def evidence_overview(findings: list[Finding], area_names: dict[str, str]) -> pd.DataFrame:
+    """How many findings each area has at each evidence level, and how many rest on synthetic data.
+
+    Args:
+        findings: all findings of the report.
+        area_names: display name per area id (areas without findings are left out).
+
+    Returns:
+        One row per area with findings, in the order of ``area_names``, then a total row.
+        Columns area, the evidence levels (strongest first), findings, synthetic.
+    """
+    levels = sorted(EVIDENCE_LEVELS, key=EVIDENCE_RANK.get)
+    rows = []
+    groups = [(name, [f for f in findings if f.area == area]) for area, name in area_names.items()]
+    for name, mine in [*groups, ("total", findings)]:
+        if not mine:
+            continue
+        counts = Counter(f.evidence for f in mine)
+        rows.append(
+            {"area": name}
+            | {level: counts[level] for level in levels}
+            | {"findings": len(mine), "synthetic": sum(f.synthetic for f in mine)}
+        )
+    return pd.DataFrame(rows, columns=["area", *levels, "findings", "synthetic"])
 
 
 def provenance_statement(findings: list[Finding], lang: str = "en") -> str:

@@ -57,6 +57,8 @@ _HEADERS_ZH = {
     "synthetic": "合成数据",
     "dataset": "数据集",
     "region_name": "国家/地区",
+    "area": "领域",
+    "findings": "结论数",
 }
 _WORDS_ZH = {
     "synthetic": "合成（示例）",
@@ -75,6 +77,7 @@ _WORDS_ZH = {
     "inconsistent": "不一致",
     "incomplete": "年度数据不全",
     "no_annual_data": "无年度数据",
+    "total": "合计",
 }
 SYNTHETIC_NOTICE = {
     "en": "Annual values in this notebook are **illustrative synthetic data**, not official "
@@ -148,6 +151,10 @@ class Session:
         entry = self.regions.get(region, {})
         return str(entry.get(f"name_{self.lang}", region))
 
+    def area_names(self) -> dict[str, str]:
+        """Every area of the catalog, id -> name in the session language, in catalog order."""
+        return {area: self.catalog.area_name(area, self.lang) for area in self.catalog.areas}
+
     def localize(self, df: pd.DataFrame) -> pd.DataFrame:
         """Indicator names, coded words and headers in the session language (a copy)."""
         out = df.copy()
@@ -160,7 +167,7 @@ class Session:
         for col in out.columns:
             if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
                 out[col] = out[col].map(lambda v: _WORDS_ZH.get(v, v) if isinstance(v, str) else v)
-        out.columns = [_HEADERS_ZH.get(str(c), str(c)) for c in out.columns]
+        out.columns = [_HEADERS_ZH.get(str(c), _WORDS_ZH.get(str(c), str(c))) for c in out.columns]
         return out
 
     # ---- display -----------------------------------------------------------------------------
@@ -435,8 +442,8 @@ class Session:
             rows, columns=["evidence", "statement", "interval", "p_value", "provenance"]
         )
 
-    def finish(self, findings: list[Finding], top: int = 15) -> None:
-        """Write findings.json/.md and tables.xlsx; display the top findings.
+    def finish(self, findings: list[Finding], top: int = 15, show: bool = True) -> None:
+        """Write findings.json/.md and tables.xlsx; display the top findings unless not `show`.
 
         The paths written are appended to ``self.written`` (nothing is returned, so the last
         cell of a notebook shows no temporary path).
@@ -444,6 +451,7 @@ class Session:
         Args:
             findings: the notebook's findings (tagged with this notebook's name).
             top: how many ranked findings to display.
+            show: False when the notebook has already shown them.
         """
         for f in findings:
             f.notebook = f.notebook or self.notebook
@@ -455,7 +463,8 @@ class Session:
             except ValueError:
                 pass  # no tables were written: nothing to put in a workbook
         self.written.extend(paths)
-        self.show(self.findings_table(self.findings, top))
+        if show:
+            self.show(self.findings_table(self.findings, top))
 
 
 def _unit_label(unit: str, lang: str) -> str:
