@@ -209,6 +209,15 @@ def test_display_table_separators_and_escaping():
     assert "指标" in zh and "数值" in zh
 
 
+def test_display_table_hides_a_row_counter_and_left_aligns_text():
+    df = pd.DataFrame({"statement": ["a sentence"], "value": [1.0]})
+    html = display_table(df, "en").to_html()
+    assert 'class="row_heading' not in html  # no 0, 1, 2 ... column
+    assert "text-align: left" in html
+    named = display_table(df.set_index("statement"), "en").to_html()
+    assert 'class="row_heading' in named  # a meaningful index stays
+
+
 def test_plots_figure_alt_text_lands_in_png_metadata(tmp_path):
     from PIL import Image
     from uniontrends import plots

@@ -237,6 +237,14 @@ def test_area_figure_one_panel_per_indicator():
     assert not [m for m in _render(fig) if "missing from font" in m]
 
 
+def test_area_figure_of_chosen_indicators_names_its_area():
+    panel = pd.concat([_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases")])
+    fig = plots.area_figure(panel, ["legal_aid_cases"], "en", area="disputes")
+    assert fig._suptitle.get_text() == "Putuo District — Dispute resolution"
+    untitled = plots.area_figure(panel, ["legal_aid_cases"], "en")
+    assert untitled._suptitle.get_text() == "Putuo District"
+
+
 def test_regions_figure_highlight_and_names():
     panel = pd.concat(
         [_series().assign(region=r, value=lambda d, k=k: d["value"] * k)

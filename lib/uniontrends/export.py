@@ -251,6 +251,11 @@ def display_table(df: pd.DataFrame, lang: str = config.DEFAULT_LANG, precision: 
     if year_cols:
         # years are labels, not quantities: no thousands separator
         styler = styler.format("{}", subset=year_cols, escape="html")
+    text_cols = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c])]
+    if text_cols:  # sentences read from the left; numbers stay right-aligned
+        styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
+    if _plain_index(shown):  # a row counter says nothing (CSV and XLSX leave it out too)
+        styler = styler.hide(axis="index")
     return styler
 
 

@@ -492,6 +492,7 @@ def area_figure(
     reported: pd.DataFrame | None = None,
     ncols: int = 3,
     catalog: Catalog | None = None,
+    area: str | None = None,
 ) -> Figure:
     """Small multiples for an area: one panel per indicator (own y-scale and unit).
 
@@ -503,12 +504,13 @@ def area_figure(
         reported: published figures, drawn in the panels they belong to.
         ncols: panels per row.
         catalog: the indicator catalog (default: load_catalog()).
+        area: the area named in the title when `indicators` is a list of ids.
 
     Returns:
         The figure.
     """
     lang, cat = resolve_lang(lang), _catalog(catalog)
-    area_title = None
+    area_title = cat.area_name(area, lang) if area else None
     if isinstance(indicators, str):
         area_title = cat.area_name(indicators, lang)
         present = set(panel["indicator"])

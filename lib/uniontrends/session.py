@@ -284,7 +284,9 @@ class Session:
         have = set(self.region_panel["indicator"])
         from uniontrends import plots
 
-        return plots.area_figure(self.region_panel, [i for i in ids if i in have], self.lang)
+        return plots.area_figure(
+            self.region_panel, [i for i in ids if i in have], self.lang, area=area
+        )
 
     def trend_figure(self, indicator: str) -> Any:
         """One indicator's annual values, OLS trend band, projection and published figure."""
