@@ -82,6 +82,15 @@ def test_method_notes_cover_evidence_small_samples_and_lower_bounds():
     assert "下限" in report.method_notes("zh") and "小样本" in report.method_notes("zh")
 
 
+def test_method_notes_keep_one_bullet_per_rule_and_drop_notes_to_programmers():
+    import markdown_it
+
+    html = markdown_it.MarkdownIt().render(report.method_notes("en"))
+    assert html.count("<li>") == 4 + 4 + 4  # evidence levels, reconciliation, derivation rules
+    assert "<li>clear: the OLS 95 % CI excludes 0 AND" in html
+    assert "returns this text" not in html and "``" not in html
+
+
 def test_what_changed_without_previous_edition(tmp_path):
     text = report.what_changed_section(tmp_path / "run", "putuo", 2022, "en", tmp_path)
     assert text == "_No previous edition to compare with._"

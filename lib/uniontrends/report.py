@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -214,6 +215,23 @@ def provenance_statement(findings: list[Finding], lang: str = "en") -> str:
     return text
 
 
+def _rules_markdown(text: str) -> str:
+    """A module's rules text as Markdown for readers: one bullet per rule, paragraphs kept.
+
+    The first line's note to programmers ("(``f()`` returns this text ...)") is dropped.
+    """
+    lines = text.strip().replace("``", "`").splitlines()
+    blocks = [re.sub(r"\s*\([^()]*`\w+\(\)`[^()]*\)", "", lines[0]), ""]
+    for line in lines[1:]:
+        if line.startswith("- ") or not line.strip() or not blocks[-1]:
+            blocks.append(line.strip())  # a new bullet, a paragraph break or a paragraph start
+        elif blocks[-1].startswith("- ") and not line.startswith("  "):
+            blocks += ["", line.strip()]  # prose after a list starts a paragraph
+        else:
+            blocks[-1] += " " + line.strip()  # a wrapped line continues its bullet or paragraph
+    return "\n".join(blocks)
+
+
 def method_notes(lang: str = "en") -> str:
     """Method notes as Markdown: evidence rules, small samples, lower bounds, derivations."""
     if lang == "zh":
@@ -235,12 +253,11 @@ def method_notes(lang: str = "en") -> str:
         )
     return "\n\n".join(
         [
-            "**Evidence and count models.** " + trends.evidence_rules().replace("\n", " "),
+            "**Evidence and count models.** " + _rules_markdown(trends.evidence_rules()),
             "**Small samples.** A five-year window gives n = 5 annual values; every finding "
             "from fewer than 8 points is flagged small_sample, and projections are illustrative.",
-            "**Lower bounds and reconciliation.** "
-            + audit.reconciliation_rules().replace("\n", " "),
-            "**Derived rates.** " + derive.derivation_rules().replace("\n", " "),
+            "**Lower bounds and reconciliation.** " + _rules_markdown(audit.reconciliation_rules()),
+            "**Derived rates.** " + _rules_markdown(derive.derivation_rules()),
         ]
     )
 
