@@ -209,6 +209,12 @@ def test_display_table_separators_and_escaping():
     assert "指标" in zh and "数值" in zh
 
 
+def test_display_table_shows_small_p_values_as_bounds():
+    df = pd.DataFrame({"p_value": [0.0004, 0.0167, None]})
+    html = display_table(df, "en").to_html()
+    assert "&lt; 0.001" in html and "0.017" in html and "nan" not in html
+
+
 def test_display_table_hides_a_row_counter_and_left_aligns_text():
     df = pd.DataFrame({"statement": ["a sentence"], "value": [1.0]})
     html = display_table(df, "en").to_html()

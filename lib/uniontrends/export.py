@@ -229,6 +229,11 @@ class NotebookOutputs:
         return list(self._written)
 
 
+def _format_p(p: float) -> str:
+    # Styler escapes data, not what a formatter returns
+    return html.escape("< 0.001") if p < 0.001 else f"{p:.3f}"
+
+
 def display_table(df: pd.DataFrame, lang: str = config.DEFAULT_LANG, precision: int = 2) -> Styler:
     """A table for notebooks: thousands separators, text HTML-escaped, headings in `lang`.
 
@@ -251,6 +256,9 @@ def display_table(df: pd.DataFrame, lang: str = config.DEFAULT_LANG, precision: 
     if year_cols:
         # years are labels, not quantities: no thousands separator
         styler = styler.format("{}", subset=year_cols, escape="html")
+    p_cols = [c for c in shown.columns if c in ("p_value", "p value", "p值")]
+    if p_cols:  # "0.00" would hide how small a p-value is; files keep the number itself
+        styler = styler.format(_format_p, subset=p_cols, na_rep="")
     text_cols = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c])]
     if text_cols:  # sentences read from the left; numbers stay right-aligned
         styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
