@@ -45,6 +45,14 @@ summary = report.executive_summary(findings)
 s.table(s.findings_table(summary), "executive_summary")
 
 # %% [markdown]
+# ## Published figures · 公开报道数字
+# What the federation itself published for the period: real figures, as printed ("at least" marks
+# a lower bound such as "1200余件"). 联合会公开发布的数字（真实数据，按原文呈现；“不少于”为下限）。
+
+# %%
+s.table(s.reported_in(), "reported_figures")
+
+# %% [markdown]
 # ## One chart per area · 各领域图表
 # The area's indicators with the strongest findings (the area notebooks show all of them).
 # 各领域中证据最强的指标（全部指标见各领域笔记本）。

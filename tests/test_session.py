@@ -86,6 +86,17 @@ def test_reported_in_area_keeps_lower_bounds(data, tmp_path):
     assert set(r.index) <= {i.id for i in s.catalog.in_area("disputes")}
 
 
+def test_reported_in_all_areas_follows_the_catalog_and_names_stock_years(data, tmp_path):
+    s = _session(data, tmp_path)
+    r = s.reported_in()
+    assert len(r) == 35
+    areas = [s.catalog[i].area for i in r["indicator"]]
+    order = list(s.catalog.areas)
+    assert areas == sorted(areas, key=order.index)  # membership first, outreach last
+    stock = r.set_index("indicator").loc["new_form_unions"]
+    assert (stock["period"], stock["value"]) == ("2022", 38)
+
+
 def test_localize_translates_headers_names_and_words(data, tmp_path):
     df = pd.DataFrame(
         {"indicator": ["disputes_mediated"], "provenance": ["synthetic"], "qualifier": ["at_least"]}

@@ -238,7 +238,17 @@ class Session:
         r = self.reported[self.reported["region"] == self.region].copy()
         if area is not None:
             r = r[r["indicator"].isin([i.id for i in self.catalog.in_area(area)])]
-        r["period"] = r["period_start"].astype(str) + "–" + r["period_end"].astype(str)
+        areas, ids = list(self.catalog.areas), list(self.catalog.indicators)
+        r = r.sort_values(
+            "indicator",
+            key=lambda col: col.map(
+                lambda i: (areas.index(self._area_of(i)), ids.index(i)) if i in ids else (99, 0)
+            ),
+            kind="stable",
+        )  # catalog order: areas as the notebooks take them
+        starts, ends = r["period_start"], r["period_end"]
+        # a stock at the end of a year has a one-year "period"
+        r["period"] = [f"{a}" if a == b else f"{a}–{b}" for a, b in zip(starts, ends, strict=True)]
         r["unit"] = r["unit"].map(lambda u: _unit_label(str(u), self.lang))
         cols = ["indicator", "period", "value", "unit", "qualifier", "phrase_zh", "provenance"]
         return r[cols].reset_index(drop=True)
