@@ -200,9 +200,9 @@ def test_workbook_none_without_tables(tmp_path):
 
 
 def test_display_table_separators_and_escaping():
-    df = pd.DataFrame({"indicator": ["<script>x</script>"], "year": [2022], "value": [1234567.0]})
+    df = pd.DataFrame({"indicator": ["<script>x</script>"], "year": [2022], "value": [1234567.5]})
     out = display_table(df, "en").to_html()
-    assert "1,234,567.00" in out
+    assert "1,234,567.50" in out
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert ">2022<" in out
     zh = display_table(df, "zh").to_html()
@@ -212,7 +212,15 @@ def test_display_table_separators_and_escaping():
 def test_display_table_shows_small_p_values_as_bounds():
     df = pd.DataFrame({"p_value": [0.0004, 0.0167, None]})
     html = display_table(df, "en").to_html()
-    assert "&lt; 0.001" in html and "0.017" in html and "nan" not in html
+    assert "&lt;\u00a00.001" in html and "0.017" in html and "nan" not in html
+
+
+def test_display_table_shows_whole_numbers_without_decimals():
+    df = pd.DataFrame({"count": [38.0, 17000.0], "share": [1.0, 0.85], "p_value": [0.5, 0.02]})
+    html = display_table(df, "en").to_html()
+    assert ">38<" in html and ">17,000<" in html  # not 38.00
+    assert ">1.00<" in html and ">0.85<" in html  # a column with fractions keeps its decimals
+    assert ">0.500<" in html  # p-values keep their own format
 
 
 def test_display_table_hides_a_row_counter_and_left_aligns_text():

@@ -230,8 +230,15 @@ class NotebookOutputs:
 
 
 def _format_p(p: float) -> str:
-    # Styler escapes data, not what a formatter returns
-    return html.escape("< 0.001") if p < 0.001 else f"{p:.3f}"
+    # Styler escapes data, not what a formatter returns; a no-break space keeps "< 0.001" whole
+    return html.escape("<\u00a00.001") if p < 0.001 else f"{p:.3f}"
+
+
+def _whole_numbers(column: pd.Series) -> bool:
+    """A float column whose values are all whole numbers (counts stored as floats)."""
+    if not pd.api.types.is_float_dtype(column) or column.isna().all():
+        return False
+    return bool(column.dropna().mod(1).eq(0).all())
 
 
 def display_table(df: pd.DataFrame, lang: str = config.DEFAULT_LANG, precision: int = 2) -> Styler:
@@ -248,6 +255,9 @@ def display_table(df: pd.DataFrame, lang: str = config.DEFAULT_LANG, precision: 
     shown = df.rename(columns=_COLUMNS_ZH) if lang == "zh" else df
     styler = shown.style.format(thousands=",", precision=precision, escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    whole = [c for c in shown.columns if _whole_numbers(shown[c])]
+    if whole:  # 38 organisations, not 38.00
+        styler = styler.format(thousands=",", precision=0, subset=whole, na_rep="")
     year_cols = [
         c
         for c in shown.columns
