@@ -59,6 +59,8 @@ _HEADERS_ZH = {
     "region_name": "国家/地区",
     "area": "领域",
     "findings": "结论数",
+    "notebook": "笔记本",
+    "findings_from": "结论来自",
 }
 _WORDS_ZH = {
     "synthetic": "合成（示例）",
@@ -78,6 +80,9 @@ _WORDS_ZH = {
     "incomplete": "年度数据不全",
     "no_annual_data": "无年度数据",
     "total": "合计",
+    "this run": "本次运行",
+    "previous run": "以前的运行",
+    "missing": "缺失",
 }
 SYNTHETIC_NOTICE = {
     "en": "Annual values in this notebook are **illustrative synthetic data**, not official "
