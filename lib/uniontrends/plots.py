@@ -6,6 +6,7 @@ import contextlib
 import functools
 import importlib.resources
 import re
+import textwrap
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -38,6 +39,8 @@ CJK_FONTS = (
 )
 PALETTE = "colorblind"
 FIGSIZE = (7.0, 4.2)
+PANEL_TITLE_WIDTH = 40  # characters of a small-multiples panel title per line
+COUNTED_KINDS = ("flow", "stock")  # whole numbers: persons, cases, organisations...
 NOTE_FONTSIZE = 8
 SYNTHETIC_GID = "synthetic-note"
 SOURCE_GID = "source-note"
@@ -277,7 +280,7 @@ def _finish_line_chart(
     fig: Figure, ax: Any, cat: Any, indicator: str, lang: str, rows: pd.DataFrame
 ) -> None:
     """Axis labels, title, legend, alt text and provenance notes of a one-indicator line chart."""
-    _style_axes(ax, cat[indicator].unit)
+    _style_axes(ax, cat[indicator])
     ax.set_xlabel(_TEXT[lang]["year"])
     ax.set_ylabel(indicator_label(indicator, lang, cat))
     title = cat[indicator].name(lang)
@@ -406,9 +409,11 @@ def _draw_reported(
                 )  # fmt: skip
 
 
-def _style_axes(ax: Axes, unit: str) -> None:
-    ax.yaxis.set_major_formatter(_value_formatter(unit))
+def _style_axes(ax: Axes, entry: Any) -> None:
+    ax.yaxis.set_major_formatter(_value_formatter(entry.unit))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if entry.kind in COUNTED_KINDS:  # no "0.96 organisations" on a flat count
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 # ---- figures -----------------------------------------------------------------------------------
@@ -459,7 +464,7 @@ def trend_figure(
             _draw_projection(ax, projection, lang, colors[2])
         if reported is not None:
             _draw_reported(ax, reported, indicator, lang, cat, colors[3])
-        _style_axes(ax, entry.unit)
+        _style_axes(ax, entry)
         ax.set_xlabel(_TEXT[lang]["year"])
         ax.set_ylabel(indicator_label(indicator, lang, cat))
         where = region_name(region, lang) if region else ""
@@ -540,8 +545,9 @@ def area_figure(
                     _draw_reported(ax, rep, indicator, lang, cat, colors[3])
                     used.append(rep)
                     ax.legend(fontsize=6, loc="best")
-            _style_axes(ax, cat[indicator].unit)
-            ax.set_title(cat[indicator].name(lang), fontsize=9)
+            _style_axes(ax, cat[indicator])
+            # wrapped: a long name would run into the next panel's title
+            ax.set_title(textwrap.fill(cat[indicator].name(lang), PANEL_TITLE_WIDTH), fontsize=9)
             ax.set_ylabel(f"({cat[indicator].unit_label(lang)})" if lang == "en"
                           else f"（{cat[indicator].unit_label(lang)}）", fontsize=8)  # fmt: skip
         for ax in axes[len(indicators) :]:
