@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -139,6 +140,27 @@ def test_load_annual_empty_folder(tmp_path: Path) -> None:
     shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
     empty = load_annual(tmp_path)
     assert tuple(empty.columns) == ANNUAL_COLUMNS and empty.empty
+
+
+def test_loaded_tables_are_reused_per_content_and_reread_when_a_file_changes(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
+    (tmp_path / "annual").mkdir()
+    path = tmp_path / "annual" / "a.csv"
+    path.write_text(_HEADER + _rows("a"))
+    first = load_annual(tmp_path)
+    first.loc[0, "value"] = -1.0  # a caller's edit must not reach the next caller
+    assert load_annual(tmp_path)["value"].min() == 600000 + 2018
+    # same size, same instant: only the content tells the two versions apart
+    stat = path.stat()
+    path.write_text(_HEADER + _rows("a").replace(",602018,", ",602019,"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert load_annual(tmp_path)["value"].tolist().count(602019.0) == 2
+    path.write_text(_HEADER + _rows("a").replace(",602018,", ",-602018,"))
+    with pytest.raises(DataError):  # a bad file is never served from memory
+        load_annual(tmp_path)
 
 
 def test_load_reported_real_data() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 from charset_normalizer import from_bytes
 
 from uniontrends import config
+from uniontrends.cache import sha256_file
 from uniontrends.errors import DataError, Problem
 
 # Inputs are small (a region-year-indicator panel has a few hundred rows); anything far larger
@@ -228,10 +230,20 @@ def table_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in TABLE_SUFFIXES)
 
 
+def _content_key(files: list[Path], root: Path) -> tuple[tuple[str, str], ...]:
+    """Files and their content hashes, catalog included: what a validated table depends on."""
+    catalog = root / config.CATALOG_FILE
+    named = [*files, catalog] if catalog.is_file() else files
+    return tuple((str(p), sha256_file(p)) for p in named)
+
+
 def load_annual(
     data_dir: Path | str | None = None, regions: list[str] | None = None
 ) -> pd.DataFrame:
     """All annual tables (data/annual/*.csv|xlsx), validated and concatenated.
+
+    Validated tables are kept in memory per file content, so the notebooks of a run that share
+    a kernel read and check the data once; an edited file is read again.
 
     Args:
         data_dir: the data folder (default: config.DATA_DIR).
@@ -243,25 +255,11 @@ def load_annual(
     Raises:
         DataError: every problem in every file (file, row, column, rule).
     """
-    from uniontrends.catalog import load_catalog
-    from uniontrends.validate import check_annual, empty_annual
-
     root = Path(data_dir) if data_dir is not None else config.DATA_DIR
-    catalog = load_catalog(root)
     files = table_files(root / config.ANNUAL_DIR)
     if regions is not None:
         files = [p for p in files if p.stem in set(regions)]
-    frames, problems = [], []
-    for path in files:
-        try:
-            frames.append(check_annual(read_table(path), catalog, region=path.stem))
-        except DataError as error:
-            problems += error.problems
-    if problems:
-        raise DataError(problems)
-    if not frames:
-        return empty_annual()
-    out = pd.concat(frames, ignore_index=True)
+    out = _validated("annual", root, _content_key(files, root)).copy()
     if regions is not None:
         out = out[out["region"].isin(regions)].reset_index(drop=True)
     return out
@@ -269,6 +267,8 @@ def load_annual(
 
 def load_reported(data_dir: Path | str | None = None) -> pd.DataFrame:
     """All reported figures (data/reported/*.csv|xlsx), validated and concatenated.
+
+    Kept in memory per file content, like load_annual.
 
     Args:
         data_dir: the data folder (default: config.DATA_DIR).
@@ -279,21 +279,37 @@ def load_reported(data_dir: Path | str | None = None) -> pd.DataFrame:
     Raises:
         DataError: every problem in every file.
     """
-    from uniontrends.catalog import load_catalog
-    from uniontrends.validate import check_reported, empty_reported
-
     root = Path(data_dir) if data_dir is not None else config.DATA_DIR
+    files = table_files(root / config.REPORTED_DIR)
+    return _validated("reported", root, _content_key(files, root)).copy()
+
+
+@lru_cache(maxsize=16)
+def _validated(kind: str, root: Path, key: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """The files named in key, each checked by the rules of its kind, concatenated.
+
+    An error is raised, never cached: a file with problems is read again next time.
+    """
+    from uniontrends import validate
+    from uniontrends.catalog import load_catalog
+
     catalog = load_catalog(root)
     frames, problems = [], []
-    for path in table_files(root / config.REPORTED_DIR):
+    for name, _digest in key:
+        path = Path(name)
+        if path.name == config.CATALOG_FILE:
+            continue
         try:
-            frames.append(check_reported(read_table(path), catalog))
+            if kind == "annual":
+                frames.append(validate.check_annual(read_table(path), catalog, region=path.stem))
+            else:
+                frames.append(validate.check_reported(read_table(path), catalog))
         except DataError as error:
             problems += error.problems
     if problems:
         raise DataError(problems)
     if not frames:
-        return empty_reported()
+        return validate.empty_annual() if kind == "annual" else validate.empty_reported()
     return pd.concat(frames, ignore_index=True)
 
 
