@@ -483,12 +483,14 @@ def _run_locked(
         first = [n for n in job.notebooks if not n.startswith(REPORT_PREFIX)]
         last = [n for n in job.notebooks if n.startswith(REPORT_PREFIX)]
         if job.slots > 1 and sum(decisions[n] is not None for n in first) > 1:
-            # Spare worker slots run this region-year's analysis notebooks side by side.
+            # Spare worker slots run this region-year's analysis notebooks side by side; the
+            # reports then run on one of the pool's kernels, already warm.
             with ThreadPoolExecutor(max_workers=job.slots) as pool:
                 result.notebooks.extend(pool.map(one, first))
+                result.notebooks.extend(pool.map(one, last))  # reports read the others
         else:
             result.notebooks.extend(one(n) for n in first)
-        result.notebooks.extend(one(n) for n in last)  # reports read the others: after them
+            result.notebooks.extend(one(n) for n in last)  # reports read the others: after them
         for nb_result in result.notebooks:
             name = nb_result.notebook
             cached = nb_result.status == "cached"
