@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,17 @@ def test_run_then_rerun_skips_and_says_why(paths):
     assert "0 ran, 6 cached" in second.output
     assert "putuo 2022: skipped all 3 notebooks" in second.output
     assert "data, library and packages unchanged" in second.output
+    # A cached run is quick because it reads and hashes files only: no pandas, no kernel.
+    argv = ["run", "--data-dir", str(paths["data"]), "--notebooks-dir", str(paths["nbs"]),
+            "--outputs-dir", str(paths["out"]), "--region", "putuo,dinghai"]  # fmt: skip
+    probe = (
+        "import sys\nfrom uniontrends.cli import app\n"
+        f"try:\n    app({argv!r})\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'jupyter_client') if m in sys.modules))"
+    )
+    third = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert third.returncode == 0, third.stderr
+    assert third.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_failure_is_summarised_and_others_continue(paths):

@@ -8,54 +8,19 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from charset_normalizer import from_bytes
 
 from uniontrends import config
 from uniontrends.cache import sha256_file
-from uniontrends.errors import DataError, Problem
+from uniontrends.errors import DataError
+from uniontrends.textfile import decode_csv
+from uniontrends.textfile import file_problem as _problem
 
 # Inputs are small (a region-year-indicator panel has a few hundred rows); anything far larger
 # is a mistake and must fail before it is parsed in full.
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 TABLE_SUFFIXES = (".csv", ".xlsx")
-# Chinese Excel writes GBK/GB18030; UTF-8 with or without BOM is what everything else writes.
-_CHINESE_FALLBACK = "gb18030"
 FIRST_DATA_ROW = 2  # header is file row 1
-
-
-def _problem(path: Path, rule: str, message: str, **where: object) -> DataError:
-    return DataError([Problem(path.name, rule, message, **where)])  # type: ignore[arg-type]
-
-
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes; returns (text, encoding name)."""
-    if b"\x00" in data:
-        raise _problem(
-            path,
-            "encoding",
-            "the file holds NUL bytes: it is binary, not CSV text; save it as "
-            "UTF-8 CSV (no encoding tried)",
-        )
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    if best is not None and best.encoding:
-        encoding = best.encoding
-        # For short Chinese files the detector may name a narrower or unrelated code page;
-        # GB18030 is a strict superset of GBK/GB2312, so prefer it whenever it decodes cleanly.
-        try:
-            return data.decode(_CHINESE_FALLBACK), _CHINESE_FALLBACK
-        except UnicodeDecodeError:
-            return str(best), encoding
-    raise _problem(
-        path,
-        "encoding",
-        "cannot decode the file as text (encodings tried: utf-8, utf-8-sig, gb18030 and "
-        "charset-normalizer detection); save it as UTF-8 CSV",
-    )
 
 
 def _check_size(path: Path) -> None:
@@ -107,7 +72,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             "too_many_rows",
             f"the file has more than {MAX_ROWS:,} data rows; split it (one file per region)",
         )
-    text, encoding = _decode(path, data)
+    text, encoding = decode_csv(path, data)
     if not text.strip():
         raise _problem(path, "empty_file", "the file holds only whitespace")
     try:

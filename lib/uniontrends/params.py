@@ -76,16 +76,20 @@ def _check_int(name: str, value: object) -> int:
 
 def _annual_years(data_dir: Path, region: str) -> list[int]:
     """Years that the region's annual table holds (sorted, unique); empty when it has none."""
-    from uniontrends.load import read_table
-
     annual = data_dir / config.ANNUAL_DIR
     for suffix in (".csv", ".xlsx"):
         path = annual / f"{region}{suffix}"
         if path.is_file():
-            frame = read_table(path)
-            if "year" not in frame.columns:
-                return []
-            years = frame["year"].astype(str).str.strip()
+            if suffix == ".csv":
+                # Read without pandas: a fully cached `uniontrends run` never needs it.
+                from uniontrends.textfile import csv_column
+
+                years = csv_column(path, "year") or []
+            else:
+                from uniontrends.load import read_table
+
+                frame = read_table(path)
+                years = frame["year"].astype(str).str.strip() if "year" in frame else []
             return sorted({int(y) for y in years if y.isdigit()})
     return []
 
