@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from uniontrends import config
-from uniontrends.cache import sha256_file
+from uniontrends.cache import hash_files, sha256_file
 from uniontrends.errors import DataError
 from uniontrends.textfile import decode_csv
 from uniontrends.textfile import file_problem as _problem
@@ -195,11 +195,11 @@ def table_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in TABLE_SUFFIXES)
 
 
-def _content_key(files: list[Path], root: Path) -> tuple[tuple[str, str], ...]:
-    """Files and their content hashes, catalog included: what a validated table depends on."""
+def _checked_tables(kind: str, root: Path, files: list[Path]) -> pd.DataFrame:
+    """A copy of the validated tables, kept in memory per content of the files and catalog."""
     catalog = root / config.CATALOG_FILE
-    named = [*files, catalog] if catalog.is_file() else files
-    return tuple((str(p), sha256_file(p)) for p in named)
+    catalog_digest = sha256_file(catalog) if catalog.is_file() else ""
+    return _validated(kind, root, tuple(hash_files(files, root).items()), catalog_digest).copy()
 
 
 def load_annual(
@@ -224,7 +224,7 @@ def load_annual(
     files = table_files(root / config.ANNUAL_DIR)
     if regions is not None:
         files = [p for p in files if p.stem in set(regions)]
-    out = _validated("annual", root, _content_key(files, root)).copy()
+    out = _checked_tables("annual", root, files)
     if regions is not None:
         out = out[out["region"].isin(regions)].reset_index(drop=True)
     return out
@@ -246,13 +246,16 @@ def load_reported(data_dir: Path | str | None = None) -> pd.DataFrame:
     """
     root = Path(data_dir) if data_dir is not None else config.DATA_DIR
     files = table_files(root / config.REPORTED_DIR)
-    return _validated("reported", root, _content_key(files, root)).copy()
+    return _checked_tables("reported", root, files)
 
 
 @lru_cache(maxsize=16)
-def _validated(kind: str, root: Path, key: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    """The files named in key, each checked by the rules of its kind, concatenated.
+def _validated(
+    kind: str, root: Path, files: tuple[tuple[str, str], ...], catalog_digest: str
+) -> pd.DataFrame:
+    """The files (path under root, digest), each checked by the rules of its kind, concatenated.
 
+    The digests are there for the cache key only, the catalog's too: the rules depend on it.
     An error is raised, never cached: a file with problems is read again next time.
     """
     from uniontrends import validate
@@ -260,10 +263,8 @@ def _validated(kind: str, root: Path, key: tuple[tuple[str, str], ...]) -> pd.Da
 
     catalog = load_catalog(root)
     frames, problems = [], []
-    for name, _digest in key:
-        path = Path(name)
-        if path.name == config.CATALOG_FILE:
-            continue
+    for name, _digest in files:
+        path = root / name
         try:
             if kind == "annual":
                 frames.append(validate.check_annual(read_table(path), catalog, region=path.stem))

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from uniontrends import config
-from uniontrends.catalog import Catalog, load_catalog
+from uniontrends.catalog import Catalog, Indicator, load_catalog
 from uniontrends.errors import ParameterError
 from uniontrends.forecast import Projection
 from uniontrends.trends import OLSTrend, TheilSen, ols_trend, region_name, theil_sen
@@ -409,7 +409,7 @@ def _draw_reported(
                 )  # fmt: skip
 
 
-def _style_axes(ax: Axes, entry: Any) -> None:
+def _style_axes(ax: Axes, entry: Indicator) -> None:
     ax.yaxis.set_major_formatter(_value_formatter(entry.unit))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if entry.kind in COUNTED_KINDS:  # no "0.96 organisations" on a flat count

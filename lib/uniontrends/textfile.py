@@ -56,7 +56,7 @@ def csv_column(path: Path, column: str) -> list[str] | None:
     """
     text, _encoding = decode_csv(path, path.read_bytes())
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or column not in [f.strip() for f in reader.fieldnames]:
+    headers = {name.strip(): name for name in reader.fieldnames or []}
+    if column not in headers:
         return None
-    key = next(f for f in reader.fieldnames if f.strip() == column)
-    return [(row.get(key) or "").strip() for row in reader]
+    return [(row.get(headers[column]) or "").strip() for row in reader]
