@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook
-from uniontrends import config
+from uniontrends import config, load
 from uniontrends.catalog import load_catalog
 from uniontrends.errors import DataError
 from uniontrends.load import load_annual, load_reference, load_reported, read_table, table_files
@@ -143,15 +143,18 @@ def test_load_annual_empty_folder(tmp_path: Path) -> None:
 
 
 def test_loaded_tables_are_reused_per_content_and_reread_when_a_file_changes(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
     (tmp_path / "annual").mkdir()
     path = tmp_path / "annual" / "a.csv"
     path.write_text(_HEADER + _rows("a"))
+    reads: list[Path] = []
+    monkeypatch.setattr(load, "read_table", lambda p, *a: reads.append(p) or read_table(p, *a))
     first = load_annual(tmp_path)
     first.loc[0, "value"] = -1.0  # a caller's edit must not reach the next caller
     assert load_annual(tmp_path)["value"].min() == 600000 + 2018
+    assert reads == [path]  # the second call was served from memory
     # same size, same instant: only the content tells the two versions apart
     stat = path.stat()
     path.write_text(_HEADER + _rows("a").replace(",602018,", ",602019,"))
