@@ -165,7 +165,9 @@ def _lay_out_once(fig: matplotlib.figure.Figure) -> Bbox:
     writes; a small-multiples figure spends most of its saving time there. With the layout
     fixed and the box given, the PNG and the SVG each cost one drawing pass.
     """
-    fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)  # measures what it needs; a full draw_without_rendering also paints
     bbox = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
     fig.set_layout_engine(None)  # None, not "none": a placeholder engine still costs a pass
     return bbox

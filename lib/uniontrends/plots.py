@@ -146,6 +146,10 @@ def _theme_rc(lang: str) -> dict[str, Any]:
         "figure.dpi": 100,
         "savefig.dpi": 150,
         "axes.titlesize": 12,
+        # A fixed title height: matplotlib's automatic placement measures every tick label of
+        # every panel once per title (a third of a small-multiples figure's drawing time) only
+        # to move titles above top-side tick labels, which these figures never have.
+        "axes.titley": 1.0,
         "axes.labelsize": 10,
         "legend.fontsize": 8,
         "xtick.labelsize": 9,
