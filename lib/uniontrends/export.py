@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib
 import matplotlib.figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -165,6 +166,10 @@ def _lay_out_once(fig: matplotlib.figure.Figure) -> Bbox:
     writes; a small-multiples figure spends most of its saving time there. With the layout
     fixed and the box given, the PNG and the SVG each cost one drawing pass.
     """
+    if not hasattr(fig.canvas, "get_renderer"):
+        # A bare Figure makes a new renderer, with an empty text-size cache, for each
+        # measurement; an Agg canvas keeps one, so the layout and the tight box share it.
+        FigureCanvasAgg(fig)
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)  # measures what it needs; a full draw_without_rendering also paints
