@@ -237,6 +237,22 @@ def test_area_figure_one_panel_per_indicator():
     assert not [m for m in _render(fig) if "missing from font" in m]
 
 
+def _visible_ticks(ax) -> np.ndarray:
+    low, high = ax.get_ylim()
+    ticks = ax.get_yticks()
+    return ticks[(ticks >= low) & (ticks <= high)]
+
+
+def test_panel_value_axes_have_few_round_ticks_and_whole_counts():
+    flat_count = _series(indicator="union_organisations").assign(value=[5.0, 6, 6, 6, 6])
+    wide_share = _series(indicator="union_density").assign(value=[0.311, 0.42, 0.55, 0.6, 0.71])
+    fig = plots.area_figure(pd.concat([flat_count, wide_share]), "membership", "en")
+    shares, counts = (ax for ax in fig.axes if ax.get_visible())  # catalog order
+    fig.canvas.draw()  # tick locations are settled at draw time
+    assert list(_visible_ticks(counts)) == [5.0, 6.0]  # never "5.2 organisations"
+    assert 3 <= len(_visible_ticks(shares)) <= plots.Y_TICK_BINS + 1  # AutoLocator drew 9
+
+
 def test_area_figure_of_chosen_indicators_names_its_area():
     panel = pd.concat([_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases")])
     fig = plots.area_figure(panel, ["legal_aid_cases"], "en", area="disputes")

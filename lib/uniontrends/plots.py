@@ -41,6 +41,8 @@ PALETTE = "colorblind"
 FIGSIZE = (7.0, 4.2)
 PANEL_TITLE_WIDTH = 40  # characters of a small-multiples panel title per line
 COUNTED_KINDS = ("flow", "stock")  # whole numbers: persons, cases, organisations...
+Y_TICK_BINS = 5
+Y_TICK_STEPS = (1, 2, 2.5, 5, 10)  # matplotlib's AutoLocator steps: round tick values
 NOTE_FONTSIZE = 8
 SYNTHETIC_GID = "synthetic-note"
 SOURCE_GID = "source-note"
@@ -416,8 +418,12 @@ def _draw_reported(
 def _style_axes(ax: Axes, entry: Indicator) -> None:
     ax.yaxis.set_major_formatter(_value_formatter(entry.unit))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if entry.kind in COUNTED_KINDS:  # no "0.96 organisations" on a flat count
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    # At most Y_TICK_BINS intervals: a small panel with ten value labels is hard to read (and
+    # every tick label is measured again at each layout and drawing pass).
+    # Counts get whole-number ticks: no "0.96 organisations" on a flat count.
+    ax.yaxis.set_major_locator(
+        MaxNLocator(nbins=Y_TICK_BINS, steps=Y_TICK_STEPS, integer=entry.kind in COUNTED_KINDS)
+    )
 
 
 # ---- figures -----------------------------------------------------------------------------------
