@@ -190,3 +190,27 @@ def test_spare_slots_run_one_region_year_in_parallel_with_same_findings(env):
         "90_report",
     ]
     assert _findings(parallel_out, "putuo", 2022) == _findings(env["outputs_dir"], "putuo", 2022)
+
+
+def test_failed_export_fails_its_notebook_only_and_leaves_no_products(env, monkeypatch):
+    from uniontrends import export
+
+    real_export = export.notebook_to_html
+
+    def export_or_break(nb, html_path, title=None):
+        if Path(html_path).stem == "01_lang":
+            raise OSError("disk full")
+        return real_export(nb, html_path, title=title)
+
+    monkeypatch.setattr(export, "notebook_to_html", export_or_break)
+    summary = runner.run(["putuo"], [2022], validate=False, html=True, **env)
+    statuses = _statuses(summary)
+    assert statuses[("putuo", 2022, "01_lang")] == "failed"
+    assert statuses[("putuo", 2022, "00_count")] == statuses[("putuo", 2022, "90_report")] == "ran"
+    (failure,) = summary.results[0].failures
+    assert (failure.kind, failure.error) == ("runner error", "OSError: disk full")
+    assert failure.reason == "no previous result" and failure.seconds > 0
+    folder = env["outputs_dir"] / "putuo" / "2022"
+    assert not list(folder.glob("01_lang*"))  # neither the ipynb nor its products are published
+    assert (folder / "00_count.html").is_file() and (folder / "90_report.html").is_file()
+    assert read_manifest(folder)["notebooks"]["01_lang"]["error"] == "OSError: disk full"

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import matplotlib
 import matplotlib.figure
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pandas.io.formats.style import Styler
 
 from uniontrends import config

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -352,7 +352,7 @@ def _kernel_env(job: Job) -> dict[str, str]:
     }
 
 
-def _run_notebook(job: Job, name: str, tmp: Path) -> NotebookResult:
+def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, Any]:
     # Imported here: nbformat alone takes ~2 s to import, which a fully cached run never needs.
     import nbformat
 
@@ -380,7 +380,13 @@ def _run_notebook(job: Job, name: str, tmp: Path) -> NotebookResult:
         return NotebookResult(
             name, "failed", time.perf_counter() - started, kind=failure.kind, cell=failure.cell,
             error=failure.message, failed_path=str(failed),
-        )  # fmt: skip
+        ), None  # fmt: skip
+    return NotebookResult(name, "ran", time.perf_counter() - started), nb
+
+
+def _export_notebook(job: Job, name: str, tmp: Path, nb: Any) -> None:
+    import nbformat
+
     nbformat.write(nb, tmp / f"{name}.ipynb")
     if job.html:
         from uniontrends.export import notebook_to_html
@@ -391,23 +397,50 @@ def _run_notebook(job: Job, name: str, tmp: Path) -> NotebookResult:
             from uniontrends.pdf import pdf_after_run  # owner H8: PDF next to the report HTML
 
             pdf_after_run(tmp)  # warns and skips when Chromium is missing
-    return NotebookResult(name, "ran", time.perf_counter() - started)
 
 
-def _run_guarded(job: Job, name: str, tmp: Path) -> NotebookResult:
-    # A kernel that cannot start or an export that breaks fails this notebook, not the whole run.
+def _runner_error(name: str, seconds: float, error: Exception) -> NotebookResult:
+    message = str(error).strip().splitlines()
+    return NotebookResult(
+        name, "failed", seconds, kind="runner error",
+        error=f"{type(error).__name__}: {message[-1] if message else ''}",
+    )  # fmt: skip
+
+
+def _drop_products(name: str, tmp: Path) -> None:
+    shutil.rmtree(tmp / name, ignore_errors=True)
+    for path in tmp.glob(f"{name}.*"):
+        path.unlink()
+
+
+# A kernel that cannot start or an export that breaks fails this notebook, not the whole run.
+
+
+def _execute_guarded(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, Any]:
     started = time.perf_counter()
     try:
-        return _run_notebook(job, name, tmp)
+        return _execute_notebook(job, name, tmp)
     except Exception as error:  # noqa: BLE001 - reported in the summary with its message
-        shutil.rmtree(tmp / name, ignore_errors=True)
-        for path in tmp.glob(f"{name}.*"):
-            path.unlink()
-        message = str(error).strip().splitlines()
-        return NotebookResult(
-            name, "failed", time.perf_counter() - started, kind="runner error",
-            error=f"{type(error).__name__}: {message[-1] if message else ''}",
-        )  # fmt: skip
+        _drop_products(name, tmp)
+        return _runner_error(name, time.perf_counter() - started, error), None
+
+
+def _export_guarded(job: Job, executed: NotebookResult, tmp: Path, nb: Any) -> NotebookResult:
+    started = time.perf_counter()
+    try:
+        _export_notebook(job, executed.notebook, tmp, nb)
+    except Exception as error:  # noqa: BLE001 - reported in the summary with its message
+        _drop_products(executed.notebook, tmp)
+        failed = _runner_error(executed.notebook, executed.seconds, error)
+        executed = dataclasses.replace(failed, reason=executed.reason)
+    executed.seconds += time.perf_counter() - started
+    return executed
+
+
+def _settled(result: NotebookResult) -> Future[NotebookResult]:
+    future: Future[NotebookResult] = Future()
+    future.set_result(result)
+    return future
 
 
 def run_region_year(job: Job, on_notebook: Progress | None = None) -> RegionYearResult:
@@ -467,30 +500,36 @@ def _run_locked(
         records: dict[str, dict[str, Any]] = {}
         old_records = (previous or {}).get("notebooks", {})
 
-        def one(name: str) -> NotebookResult:
-            reason = decisions[name]
-            if reason is None:
-                _carry_over(name, dest, tmp)
-                nb_result = NotebookResult(name, "cached", reason="unchanged")
-                nb_result.seconds = 0.0
-            else:
-                nb_result = _run_guarded(job, name, tmp)
-                nb_result.reason = reason
+        def reported(nb_result: NotebookResult) -> NotebookResult:
             if on_notebook:
                 on_notebook(job.region, job.year, nb_result)
             return nb_result
 
+        def one(name: str) -> Future[NotebookResult]:
+            reason = decisions[name]
+            if reason is None:
+                _carry_over(name, dest, tmp)
+                return _settled(reported(NotebookResult(name, "cached", reason="unchanged")))
+            executed, nb = _execute_guarded(job, name, tmp)
+            executed.reason = reason
+            if nb is None:
+                return _settled(reported(executed))
+            # Saving and exporting a notebook (ipynb, HTML, a report's PDF) happens in the
+            # runner process while the kernel already executes the next one.
+            return exporter.submit(lambda: reported(_export_guarded(job, executed, tmp, nb)))
+
         first = [n for n in job.notebooks if not n.startswith(REPORT_PREFIX)]
         last = [n for n in job.notebooks if n.startswith(REPORT_PREFIX)]
-        if job.slots > 1 and sum(decisions[n] is not None for n in first) > 1:
-            # Spare worker slots run this region-year's analysis notebooks side by side; the
-            # reports then run on one of the pool's kernels, already warm.
-            with ThreadPoolExecutor(max_workers=job.slots) as pool:
-                result.notebooks.extend(pool.map(one, first))
-                result.notebooks.extend(pool.map(one, last))  # reports read the others
-        else:
-            result.notebooks.extend(one(n) for n in first)
-            result.notebooks.extend(one(n) for n in last)  # reports read the others: after them
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as exporter:
+            if job.slots > 1 and sum(decisions[n] is not None for n in first) > 1:
+                # Spare worker slots run this region-year's analysis notebooks side by side; the
+                # reports then run on one of the pool's kernels, already warm.
+                with ThreadPoolExecutor(max_workers=job.slots) as pool:
+                    pending = [*pool.map(one, first), *pool.map(one, last)]  # reports read the rest
+            else:
+                pending = [one(n) for n in first]
+                pending += [one(n) for n in last]  # reports read the others' findings: after them
+            result.notebooks.extend(future.result() for future in pending)
         for nb_result in result.notebooks:
             name = nb_result.notebook
             cached = nb_result.status == "cached"
