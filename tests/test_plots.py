@@ -253,6 +253,17 @@ def test_panel_value_axes_have_few_round_ticks_and_whole_counts():
     assert 3 <= len(_visible_ticks(shares)) <= plots.Y_TICK_BINS + 1  # AutoLocator drew 9
 
 
+def test_area_panels_share_years_labelled_under_each_columns_lowest_panel():
+    ids = ["union_members", "employees", "union_density", "union_organisations"]
+    fig = plots.area_figure(pd.concat([_series(indicator=i) for i in ids]), ids, "en")
+    fig.canvas.draw()
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    labelled = [any(t.get_visible() and t.get_text() for t in a.get_xticklabels()) for a in visible]
+    # 3 columns: panel 0 has panel 3 under it; panels 1 and 2 stand above empty slots
+    assert labelled == [False, True, True, True]
+    assert len({ax.get_xlim() for ax in visible}) == 1
+
+
 def test_area_figure_of_chosen_indicators_names_its_area():
     panel = pd.concat([_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases")])
     fig = plots.area_figure(panel, ["legal_aid_cases"], "en", area="disputes")

@@ -541,7 +541,8 @@ def area_figure(
     used: list[pd.DataFrame] = []
     with _themed(lang):
         fig = Figure(figsize=(3.4 * ncols, 2.7 * nrows + 0.6), layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        # One year axis for all panels, labelled under the lowest panel of each column only
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
         for ax, indicator in zip(axes, indicators, strict=False):
             rows = _select(panel, indicator, region)
             used.append(rows)
@@ -562,6 +563,8 @@ def area_figure(
                           else f"（{cat[indicator].unit_label(lang)}）", fontsize=8)  # fmt: skip
         for ax in axes[len(indicators) :]:
             ax.set_visible(False)
+        for ax in axes[max(0, len(indicators) - ncols) : len(indicators)]:
+            ax.xaxis.set_tick_params(labelbottom=True)  # above an empty slot: lowest of its column
         regions = sorted(pd.concat(used)["region"].dropna().unique()) if used else []
         where = ", ".join(region_name(r, lang) for r in regions)
         title = " — ".join(t for t in (where, area_title) if t) or where
