@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -314,6 +315,11 @@ def _read_notebook(notebook: str | Path | nbformat.NotebookNode) -> nbformat.Not
         raise ExportError(f"cannot read notebook {path}: {error}") from error
 
 
+# The one exporter of the process (and nbconvert's module-level Jinja/markdown state) is used
+# by one export at a time: the runner exports on several threads.
+_EXPORT_LOCK = threading.Lock()
+
+
 @functools.cache
 def _html_exporter() -> HTMLExporter:
     """One exporter per process: a new one compiles its Jinja templates again (~0.2 s)."""
@@ -373,7 +379,8 @@ def notebook_to_html(
     if title is not None:
         nb = nbformat.from_dict(nb)  # copy: the caller's notebook keeps its metadata
         nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    with _EXPORT_LOCK:
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")
     return html_path

@@ -7,7 +7,6 @@ import os
 import secrets
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -23,9 +22,6 @@ from uniontrends.errors import DataError, UniontrendsError
 REPORT_PREFIX = "9"  # notebooks numbered 90+ gather the others' findings, so they run last
 FAILED_DIR = "_failed"
 _NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
-# nbconvert's exporters keep module-level Jinja/markdown state; exporting one at a time is safe
-# and costs nothing under the GIL.
-_EXPORT_LOCK = threading.Lock()
 
 Progress = Callable[[str, int, "NotebookResult"], None]
 
@@ -376,7 +372,7 @@ def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, A
         failed = job.outputs_dir / FAILED_DIR / job.region / str(job.year) / f"{name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, failed)
-        shutil.rmtree(tmp / name, ignore_errors=True)  # partial products are not published
+        _drop_products(name, tmp)  # partial products are not published
         return NotebookResult(
             name, "failed", time.perf_counter() - started, kind=failure.kind, cell=failure.cell,
             error=failure.message, failed_path=str(failed),
@@ -391,8 +387,7 @@ def _export_notebook(job: Job, name: str, tmp: Path, nb: Any) -> None:
     if job.html:
         from uniontrends.export import notebook_to_html
 
-        with _EXPORT_LOCK:
-            notebook_to_html(nb, tmp / f"{name}.html", title=f"{name} · {job.region} {job.year}")
+        notebook_to_html(nb, tmp / f"{name}.html", title=f"{name} · {job.region} {job.year}")
         if name.startswith(REPORT_PREFIX):
             from uniontrends.pdf import pdf_after_run  # owner H8: PDF next to the report HTML
 
@@ -413,10 +408,8 @@ def _drop_products(name: str, tmp: Path) -> None:
         path.unlink()
 
 
-# A kernel that cannot start or an export that breaks fails this notebook, not the whole run.
-
-
 def _execute_guarded(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, Any]:
+    # A kernel that cannot start fails this notebook, not the whole run.
     started = time.perf_counter()
     try:
         return _execute_notebook(job, name, tmp)
@@ -426,6 +419,7 @@ def _execute_guarded(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, An
 
 
 def _export_guarded(job: Job, executed: NotebookResult, tmp: Path, nb: Any) -> NotebookResult:
+    # An export that breaks fails this notebook, not the whole run.
     started = time.perf_counter()
     try:
         _export_notebook(job, executed.notebook, tmp, nb)
