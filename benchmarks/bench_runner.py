@@ -59,32 +59,18 @@ def _cli_run(nbs: Path, data: Path, out: Path, *extra: str) -> None:
          "--outputs-dir", str(out), *extra])  # fmt: skip
 
 
-def _import_lines(notebooks: list[Path]) -> str:
-    """The notebooks' own top-level import statements, deduplicated, in first-seen order."""
-    import nbformat
-
-    lines: dict[str, None] = {"import matplotlib; matplotlib.use('Agg')": None}
-    for path in notebooks:
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type == "code":
-                for line in cell.source.splitlines():
-                    if line.startswith(("import ", "from ")) and not line.endswith("("):
-                        lines[line] = None
-    return "\n".join(lines)
-
-
 def _kernel_floor(notebooks: list[Path], reps: int) -> float:
-    from uniontrends import kernels
+    """Median time to start a kernel and run the notebooks' own imports in it."""
+    import nbformat
+    from uniontrends import execution, kernels
 
-    code = _import_lines(notebooks)
+    code = "\n".join(["import matplotlib; matplotlib.use('Agg')", *kernels.import_lines(notebooks)])
 
     def once() -> None:
-        import nbformat
-
-        kernel = kernels.WarmKernel(config.PROJ_ROOT)
+        kernel = kernels.WarmKernel(config.PROJ_ROOT).connect()
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         try:
-            assert kernels.execute(nb, kernel, timeout=300, cwd=config.PROJ_ROOT) is None
+            assert execution.execute(nb, kernel, timeout=300, cwd=config.PROJ_ROOT) is None
         finally:
             kernel.shutdown()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from uniontrends import config
+from uniontrends import config, kernels
 from uniontrends.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -95,7 +95,9 @@ def test_bad_data_named_by_file_row_column_and_nothing_written(paths):
     cells[header.index("value")] = "lots"
     lines[1] = ",".join(cells)
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = _invoke(paths)
+    result = _invoke(paths, "--jobs", "2")
     assert result.exit_code != 0
     assert "putuo.csv, row 2, column 'value'" in result.output
     assert not paths["out"].exists()
+    # The kernels launched while the data were checked were stopped again.
+    assert kernels.shutdown_all() == 0

@@ -117,6 +117,7 @@ def run(
             data_dir=data_dir, notebooks_dir=notebooks_dir, outputs_dir=outputs_dir, force=force,
             isolate=isolate, timeout=timeout, lock_timeout=lock_timeout, html=html,
             validate="auto",  # a fully cached run has nothing to validate again
+            warm_kernels=0 if scheduler else jobs,  # they boot while the data are validated
         )  # fmt: skip
     except UniontrendsError as error:
         typer.echo(f"error: {error}", err=True)

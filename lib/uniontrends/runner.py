@@ -146,8 +146,13 @@ def plan(
     lock_timeout: float = 0.0,
     html: bool = True,
     validate: bool | str = True,
+    warm_kernels: int = 0,
 ) -> list[Job]:
     """Check parameters and data for every region-year and build the jobs; writes nothing.
+
+    With warm_kernels, that many kernels are launched once the parameters are checked (and only
+    when some notebook must run), so they boot and import the notebooks' libraries while the
+    data are validated; run_jobs() takes them. Bad data stop them again.
 
     Args:
         regions: region slugs.
@@ -164,6 +169,7 @@ def plan(
         html: export each executed notebook to HTML.
         validate: validate the data folder (catalog, annual, reported tables); "auto" = only
             when some notebook must run (cached outputs were made from validated data).
+        warm_kernels: kernels to launch ahead for a local run (its --jobs); 0 = none.
 
     Returns:
         One job per region-year, regions in the order given, years ascending.
@@ -186,24 +192,43 @@ def plan(
             known, force, isolate, float(timeout), float(lock_timeout), html)
         for p in checked
     ]  # fmt: skip
-    if validate is True or (validate == "auto" and any(needs_work(j) for j in jobs)):
-        _check_data(data_dir)
+    to_run = sum(notebooks_to_run(j) for j in jobs) if validate == "auto" or warm_kernels else 0
+    if warm_kernels and to_run and not isolate:
+        _launch_kernels(min(warm_kernels, to_run), jobs)
+    if validate is True or (validate == "auto" and to_run):
+        try:
+            _check_data(data_dir)
+        except DataError:
+            if warm_kernels:
+                from uniontrends import kernels
+
+                kernels.discard_spares()
+            raise
     return jobs
 
 
-def needs_work(job: Job) -> bool:
-    """Whether any notebook of a region-year would run now (read-only; no lock taken).
+def _launch_kernels(count: int, jobs: list[Job]) -> None:
+    from uniontrends import kernels
+
+    notebooks = [jobs[0].notebooks_dir / f"{name}.ipynb" for name in jobs[0].notebooks]
+    kernels.prestart(
+        count, jobs[0].notebooks_dir, _kernel_env(jobs[0]), kernels.preload_code(notebooks)
+    )
+
+
+def notebooks_to_run(job: Job) -> int:
+    """How many notebooks of a region-year would run now (read-only; no lock taken).
 
     Args:
         job: the region-year.
 
     Returns:
-        True when a cache key changed, a product is missing, or force is set.
+        Those whose cache key changed or products are missing; all of them with force.
     """
     dest = region_year_dir(job.outputs_dir, job.region, job.year)
     parts, inputs, _ = _keys(job)
     decisions = _decide(job, parts, inputs, manifest.read_manifest(dest))
-    return any(reason is not None for reason in decisions.values())
+    return sum(reason is not None for reason in decisions.values())
 
 
 # ---- folders: tmp, swap, stale clean-up ------------------------------------------------------
@@ -349,10 +374,10 @@ def _kernel_env(job: Job) -> dict[str, str]:
 
 
 def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, Any]:
-    # Imported here: nbformat alone takes ~2 s to import, which a fully cached run never needs.
+    # Imported here: nbformat alone takes ~3 s to import, which a fully cached run never needs.
     import nbformat
 
-    from uniontrends import kernels
+    from uniontrends import execution, kernels
 
     started = time.perf_counter()
     params = {
@@ -363,11 +388,11 @@ def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, A
         "data_dir": str(job.data_dir),
         "output_dir": str(tmp),
     }
-    nb = kernels.parameterized(job.notebooks_dir / f"{name}.ipynb", params)
+    nb = execution.parameterized(job.notebooks_dir / f"{name}.ipynb", params)
     kernel = kernels.slot_kernel(job.notebooks_dir, fresh=job.isolate, env=_kernel_env(job))
     if not job.isolate:
-        kernels.reset_namespace(kernel, job.notebooks_dir)
-    failure = kernels.execute(nb, kernel, timeout=job.timeout, cwd=job.notebooks_dir)
+        execution.reset_namespace(kernel, job.notebooks_dir)
+    failure = execution.execute(nb, kernel, timeout=job.timeout, cwd=job.notebooks_dir)
     if failure is not None:
         failed = job.outputs_dir / FAILED_DIR / job.region / str(job.year) / f"{name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
@@ -683,7 +708,7 @@ def run(
     Returns:
         The summary.
     """
-    jobs = plan(regions, years, **options)
+    jobs = plan(regions, years, warm_kernels=0 if scheduler else n_jobs, **options)
     return run_jobs(jobs, n_jobs=n_jobs, scheduler=scheduler, on_notebook=on_notebook)
 
 

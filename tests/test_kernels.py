@@ -1,0 +1,80 @@
+"""Warm kernels launched ahead of need: taken by the first slot, preloaded, stopped when unused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from uniontrends import execution, kernels
+
+
+@pytest.fixture(autouse=True)
+def no_kernel_left() -> None:
+    yield
+    kernels.discard_slot_kernel()
+    assert kernels.shutdown_all() == 0, "a test left a kernel running"
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def _printed(kernel: kernels.WarmKernel, code: str, cwd: Path) -> str:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    assert execution.execute(nb, kernel, timeout=60, cwd=cwd) is None
+    return "".join(o.get("text", "") for o in nb.cells[0].outputs).strip()
+
+
+def test_import_lines_are_the_notebooks_one_line_imports_in_first_seen_order(tmp_path):
+    first = _notebook(tmp_path / "a.ipynb", "import os\nx = 1\nfrom json import (\n  dumps)")
+    second = _notebook(tmp_path / "b.ipynb", "import os\n  import sys\nfrom pathlib import Path")
+    markdown = tmp_path / "c.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("import re")]),
+                   markdown)  # fmt: skip
+    broken = tmp_path / "d.ipynb"
+    broken.write_text("not json", encoding="utf-8")  # fails later, in its own run
+    assert kernels.import_lines([first, broken, second, markdown]) == [
+        "import os",
+        "from pathlib import Path",
+    ]
+
+
+def test_a_launched_kernel_is_taken_by_the_first_slot_with_its_imports_and_a_clean_namespace(
+    tmp_path,
+):
+    nb = _notebook(tmp_path / "nb.ipynb", "import uniontrends.textfile\nimport no_such_module_xyz")
+    env = {"UNIONTRENDS_TEST": "1"}
+    [launched] = kernels.prestart(1, tmp_path, env, kernels.preload_code([nb]))
+    kernel = kernels.slot_kernel(tmp_path, env=env)
+    assert kernel is launched
+    # The notebook's import ran (the failing one was left to the notebook), nothing was defined.
+    shown = _printed(
+        kernel,
+        "import sys\nprint('uniontrends.textfile' in sys.modules,"
+        " sorted(k for k in globals() if not k.startswith('_') and k not in"
+        " ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'sys')))",
+        tmp_path,
+    )
+    assert shown == "True []"
+
+
+def test_a_slot_with_another_environment_does_not_take_the_launched_kernel(tmp_path):
+    [launched] = kernels.prestart(1, tmp_path, {"UNIONTRENDS_TEST": "a"})
+    kernel = kernels.slot_kernel(tmp_path, env={"UNIONTRENDS_TEST": "b"})
+    assert kernel is not launched
+    assert _printed(kernel, "import os; print(os.environ['UNIONTRENDS_TEST'])", tmp_path) == "b"
+    assert kernels.discard_spares() == 1
+
+
+def test_notebook_json_is_read_without_nbformat(tmp_path):
+    # Plain JSON with the source as a list of lines, as Jupyter saves it.
+    path = tmp_path / "saved.ipynb"
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": ["import math\n", "y = 2\n"]}  # fmt: skip
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}), encoding="utf-8")  # fmt: skip
+    assert kernels.import_lines([path]) == ["import math"]
