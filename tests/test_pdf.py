@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import shutil
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ _HTML = (
     f"<img src='data:image/png;base64,{_PNG}' width=50></body></html>"
 )
 needs_chromium = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="chromium not installed (apt-get install chromium)"
+    pdf.find_chromium() is None, reason="chromium not installed (apt-get install chromium)"
 )
 
 
@@ -55,6 +54,14 @@ def test_missing_chromium_warns_and_writes_nothing(
     assert not list(tmp_path.rglob("*.pdf"))
     result = CliRunner().invoke(app, ["pdf", str(tmp_path / "r")])
     assert result.exit_code == 0 and "warning" in result.output
+
+
+def test_a_headless_shell_is_preferred_to_the_full_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = {"chromium": "/usr/bin/chromium", "chromium-headless-shell": "/usr/bin/chs"}
+    monkeypatch.setattr(pdf.shutil, "which", installed.get)
+    assert pdf.find_chromium() == "/usr/bin/chs"
+    del installed["chromium-headless-shell"]
+    assert pdf.find_chromium() == "/usr/bin/chromium"
 
 
 def test_missing_html_is_a_clear_error(tmp_path: Path) -> None:
