@@ -1,8 +1,10 @@
-"""Warm kernels launched ahead of need: taken by the first slot, preloaded, stopped when unused."""
+"""The warm-kernel pool: kernels launched ahead and preloaded, lent out up to a limit, reused."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -13,7 +15,7 @@ from uniontrends import execution, kernels
 @pytest.fixture(autouse=True)
 def no_kernel_left() -> None:
     yield
-    kernels.discard_slot_kernel()
+    kernels.discard_idle()
     assert kernels.shutdown_all() == 0, "a test left a kernel running"
 
 
@@ -43,31 +45,64 @@ def test_import_lines_are_the_notebooks_one_line_imports_in_first_seen_order(tmp
     ]
 
 
-def test_a_launched_kernel_is_taken_by_the_first_slot_with_its_imports_and_a_clean_namespace(
-    tmp_path,
-):
+def test_a_launched_kernel_is_lent_first_with_its_imports_and_a_clean_namespace(tmp_path):
     nb = _notebook(tmp_path / "nb.ipynb", "import uniontrends.textfile\nimport no_such_module_xyz")
     env = {"UNIONTRENDS_TEST": "1"}
     [launched] = kernels.prestart(1, tmp_path, env, kernels.preload_code([nb]))
-    kernel = kernels.slot_kernel(tmp_path, env=env)
-    assert kernel is launched
-    # The notebook's import ran (the failing one was left to the notebook), nothing was defined.
-    shown = _printed(
-        kernel,
-        "import sys\nprint('uniontrends.textfile' in sys.modules,"
-        " sorted(k for k in globals() if not k.startswith('_') and k not in"
-        " ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'sys')))",
-        tmp_path,
-    )
+    with kernels.borrowed(tmp_path, env) as kernel:
+        assert kernel is launched
+        # The notebook's import ran (the failing one is left to the notebook), nothing defined.
+        shown = _printed(
+            kernel,
+            "import sys\nprint('uniontrends.textfile' in sys.modules,"
+            " sorted(k for k in globals() if not k.startswith('_') and k not in"
+            " ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'sys')))",
+            tmp_path,
+        )
     assert shown == "True []"
 
 
-def test_a_slot_with_another_environment_does_not_take_the_launched_kernel(tmp_path):
+def test_a_returned_kernel_is_reused_and_a_broken_one_is_stopped(tmp_path):
+    with kernels.borrowed(tmp_path) as first:
+        pass
+    with kernels.borrowed(tmp_path) as second:
+        assert second is first
+        second.broken = True  # as after a cell timeout: busy, not to be lent again
+    with kernels.borrowed(tmp_path) as third:
+        assert third is not first and third.alive()
+    assert not first.km.has_kernel
+
+
+def test_another_environment_gets_its_own_kernel_within_the_limit(tmp_path):
     [launched] = kernels.prestart(1, tmp_path, {"UNIONTRENDS_TEST": "a"})
-    kernel = kernels.slot_kernel(tmp_path, env={"UNIONTRENDS_TEST": "b"})
-    assert kernel is not launched
-    assert _printed(kernel, "import os; print(os.environ['UNIONTRENDS_TEST'])", tmp_path) == "b"
-    assert kernels.discard_spares() == 1
+    with kernels.borrowed(tmp_path, {"UNIONTRENDS_TEST": "b"}, limit=1) as kernel:
+        assert kernel is not launched
+        assert _printed(kernel, "import os; print(os.environ['UNIONTRENDS_TEST'])", tmp_path) == "b"
+        # With a limit of one kernel, the idle one of the other environment made room.
+        assert not launched.km.has_kernel
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_no_more_kernels_are_lent_at_once_than_the_limit(tmp_path, limit):
+    kernels.prestart(limit, tmp_path)
+    lent, most = [0], [0]
+    lock = threading.Lock()
+
+    def notebook() -> None:
+        with kernels.borrowed(tmp_path, limit=limit):
+            with lock:
+                lent[0] += 1
+                most[0] = max(most[0], lent[0])
+            time.sleep(0.5)
+            with lock:
+                lent[0] -= 1
+
+    threads = [threading.Thread(target=notebook) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == limit
 
 
 def test_notebook_json_is_read_without_nbformat(tmp_path):

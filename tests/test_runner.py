@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -190,6 +191,34 @@ def test_spare_slots_run_one_region_year_in_parallel_with_same_findings(env):
         "90_report",
     ]
     assert _findings(parallel_out, "putuo", 2022) == _findings(env["outputs_dir"], "putuo", 2022)
+
+
+def test_region_years_share_the_runs_kernels_and_give_the_findings_of_a_serial_run(
+    env, monkeypatch
+):
+    from uniontrends import execution
+
+    regions = ("putuo", "dinghai", "daishan")
+    serial = _run(env, regions=regions)
+    real_execute = execution.execute
+    spans: list[tuple[int, float, float]] = []
+
+    def timed_execute(nb, kernel, **kw):
+        started = time.perf_counter()
+        try:
+            return real_execute(nb, kernel, **kw)
+        finally:
+            spans.append((id(kernel), started, time.perf_counter()))
+
+    monkeypatch.setattr(execution, "execute", timed_execute)
+    shared_out = env["outputs_dir"].parent / "shared"
+    shared = _run({**env, "outputs_dir": shared_out}, regions=regions, n_jobs=2)
+    assert serial.ok and shared.ok and len(spans) == 9
+    # Never more notebooks at once, nor more kernels, than --jobs; all of them warm and reused.
+    at_once = max(sum(a <= t < b for _, a, b in spans) for _, t, _ in spans)
+    assert at_once <= 2 and len({kernel for kernel, _, _ in spans}) <= 2
+    for region in regions:
+        assert _findings(shared_out, region, 2022) == _findings(env["outputs_dir"], region, 2022)
 
 
 def test_failed_export_fails_its_notebook_only_and_leaves_no_products(env, monkeypatch):

@@ -1,4 +1,4 @@
-"""Warm Jupyter kernels: one per worker slot, launched ahead of need, stopped at the end."""
+"""Warm Jupyter kernels: a small pool a run's notebooks borrow from, launched ahead of need."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 import os
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ class WarmKernel:
             cwd=str(cwd), stderr=subprocess.DEVNULL, env={**os.environ, **self.env},
             extra_arguments=extra,
         )  # fmt: skip
-        with _registry_lock:
+        with _pool:
             _registry.add(self)
         self.kc: Any = None
         self.broken = False
@@ -64,10 +65,10 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the client channels and kill the kernel process."""
-        with _registry_lock:
+        with _pool:
             _registry.discard(self)
-            if self in _spares:
-                _spares.remove(self)
+            if self in _idle:
+                _idle.remove(self)
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
@@ -76,12 +77,12 @@ class WarmKernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
 
 
-_slots = threading.local()
-# Every live kernel of this process, so a run can stop the warm kernels of all its threads.
+# Every live kernel of this process, so a run can stop them all at its end.
 _registry: set[WarmKernel] = set()
-# Kernels launched ahead (prestart) that no worker slot has taken yet.
-_spares: list[WarmKernel] = []
-_registry_lock = threading.Lock()
+# Kernels not in use: launched ahead (prestart) or returned after a notebook.
+_idle: list[WarmKernel] = []
+_pool = threading.Condition()
+_busy = 0  # kernels lent out now
 
 
 @atexit.register
@@ -91,67 +92,77 @@ def shutdown_all() -> int:
     Returns:
         How many kernels were stopped.
     """
-    with _registry_lock:
+    with _pool:
         kernels = list(_registry)
     for kernel in kernels:
         kernel.shutdown()
     return len(kernels)
 
 
-def slot_kernel(cwd: Path, fresh: bool = False, env: dict[str, str] | None = None) -> WarmKernel:
-    """The warm kernel of the calling thread (a worker slot), started or replaced when needed.
+@contextmanager
+def borrowed(
+    cwd: Path, env: dict[str, str] | None = None, *, limit: int = 1, fresh: bool = False
+) -> Iterator[WarmKernel]:
+    """Lend a warm kernel for one notebook; at most `limit` are lent at once (others wait).
 
-    A slot without a kernel takes one launched ahead by prestart() when its folder and
-    environment match, else starts one.
+    An idle kernel with the same folder and environment is reused (its user namespace is the
+    caller's to reset), else one is started, stopping an idle one when `limit` kernels exist.
+    A kernel that died or timed out is stopped on return instead of going back to the pool.
 
     Args:
-        cwd: working folder for a newly started kernel.
-        fresh: replace the slot's kernel with a new one (isolated runs).
-        env: extra environment variables; a kernel started with others is replaced.
+        cwd: working folder of the kernel.
+        env: extra environment variables.
+        limit: kernels that may run at once in this process (a run's --jobs).
+        fresh: a new kernel, stopped after use (isolated runs).
 
-    Returns:
-        A live, connected kernel owned by this thread.
+    Yields:
+        A live, connected kernel.
     """
+    global _busy
     env = dict(env or {})
-    kernel: WarmKernel | None = getattr(_slots, "kernel", None)
-    stale = kernel is not None and kernel.env != env
-    if kernel is not None and (fresh or stale or not kernel.alive()):
-        kernel.shutdown()
-        kernel = None
-    if kernel is None:
-        kernel = (None if fresh else _take_spare(Path(cwd), env)) or WarmKernel(cwd, env)
-        _slots.kernel = kernel
-    return kernel.connect()
+    with _pool:
+        _pool.wait_for(lambda: _busy < limit)
+        _busy += 1
+        kernel = None if fresh else _take_idle(Path(cwd), env)
+        surplus = _idle.pop(0) if kernel is None and len(_idle) + _busy > limit else None
+    try:
+        if surplus is not None:
+            surplus.shutdown()
+        if kernel is not None and not kernel.alive():
+            kernel.shutdown()
+            kernel = None
+        kernel = (kernel or WarmKernel(cwd, env)).connect()
+        yield kernel
+    finally:
+        keep = kernel is not None and not fresh and kernel.alive()
+        if kernel is not None and not keep:
+            kernel.shutdown()
+        with _pool:
+            _busy -= 1
+            if keep:
+                _idle.append(kernel)
+            _pool.notify()
 
 
-def discard_slot_kernel() -> None:
-    """Shut down the calling thread's kernel, if any."""
-    kernel: WarmKernel | None = getattr(_slots, "kernel", None)
-    _slots.kernel = None
-    if kernel is not None:
-        kernel.shutdown()
-
-
-def _take_spare(cwd: Path, env: dict[str, str]) -> WarmKernel | None:
-    with _registry_lock:
-        for kernel in _spares:
-            if kernel.cwd == cwd and kernel.env == env:
-                _spares.remove(kernel)
-                return kernel
+def _take_idle(cwd: Path, env: dict[str, str]) -> WarmKernel | None:
+    for kernel in _idle:
+        if kernel.cwd == cwd and kernel.env == env:
+            _idle.remove(kernel)
+            return kernel
     return None
 
 
 def prestart(
     count: int, cwd: Path, env: dict[str, str] | None = None, preload: str = ""
 ) -> list[WarmKernel]:
-    """Launch kernels now for worker slots to take later (slot_kernel); does not wait for them.
+    """Launch kernels now for notebooks to borrow later; does not wait for them to be ready.
 
     A run launches its kernels before it validates the data, so they boot and import the
-    notebooks' libraries meanwhile. Kernels no slot takes are stopped by shutdown_all().
+    notebooks' libraries meanwhile. Kernels nobody borrows are stopped by shutdown_all().
 
     Args:
         count: kernels to launch.
-        cwd: their working folder (a slot only takes a kernel with its own folder and env).
+        cwd: their working folder (only borrowed with the same folder and env).
         env: extra environment variables.
         preload: code each kernel runs before it is ready, e.g. preload_code(notebooks).
 
@@ -159,22 +170,23 @@ def prestart(
         The launched kernels.
     """
     launched = [WarmKernel(cwd, env, preload) for _ in range(count)]
-    with _registry_lock:
-        _spares.extend(launched)
+    with _pool:
+        _idle.extend(launched)
+        _pool.notify_all()
     return launched
 
 
-def discard_spares() -> int:
-    """Stop the kernels launched by prestart() that no slot took (e.g. the data were bad).
+def discard_idle() -> int:
+    """Stop the kernels nobody is using, e.g. those launched ahead when the data were bad.
 
     Returns:
         How many were stopped.
     """
-    with _registry_lock:
-        spares = list(_spares)
-    for kernel in spares:
+    with _pool:
+        idle = list(_idle)
+    for kernel in idle:
         kernel.shutdown()
-    return len(spares)
+    return len(idle)
 
 
 def import_lines(notebooks: Iterable[Path]) -> list[str]:

@@ -48,7 +48,7 @@ class Job:
     timeout: float = 300.0
     lock_timeout: float = 0.0
     html: bool = True
-    slots: int = 1  # threads for this region-year's notebooks (set by run_jobs)
+    slots: int = 1  # kernels a run may use at once, shared by its region-years (run_jobs sets)
 
 
 @dataclass
@@ -202,7 +202,7 @@ def plan(
             if warm_kernels:
                 from uniontrends import kernels
 
-                kernels.discard_spares()
+                kernels.discard_idle()
             raise
     return jobs
 
@@ -389,10 +389,12 @@ def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, A
         "output_dir": str(tmp),
     }
     nb = execution.parameterized(job.notebooks_dir / f"{name}.ipynb", params)
-    kernel = kernels.slot_kernel(job.notebooks_dir, fresh=job.isolate, env=_kernel_env(job))
-    if not job.isolate:
-        execution.reset_namespace(kernel, job.notebooks_dir)
-    failure = execution.execute(nb, kernel, timeout=job.timeout, cwd=job.notebooks_dir)
+    with kernels.borrowed(
+        job.notebooks_dir, _kernel_env(job), limit=job.slots, fresh=job.isolate
+    ) as kernel:
+        if not job.isolate:
+            execution.reset_namespace(kernel, job.notebooks_dir)
+        failure = execution.execute(nb, kernel, timeout=job.timeout, cwd=job.notebooks_dir)
     if failure is not None:
         failed = job.outputs_dir / FAILED_DIR / job.region / str(job.year) / f"{name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
@@ -541,8 +543,8 @@ def _run_locked(
         last = [n for n in job.notebooks if n.startswith(REPORT_PREFIX)]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as exporter:
             if job.slots > 1 and sum(decisions[n] is not None for n in first) > 1:
-                # Spare worker slots run this region-year's analysis notebooks side by side; the
-                # reports then run on one of the pool's kernels, already warm.
+                # The analysis notebooks run side by side on whichever kernels are free (other
+                # region-years borrow from the same pool); the reports then run after them.
                 with ThreadPoolExecutor(max_workers=job.slots) as pool:
                     pending = [*pool.map(one, first), *pool.map(one, last)]  # reports read the rest
             else:
@@ -583,8 +585,6 @@ def _run_locked(
         )  # fmt: skip
         _swap(tmp, dest)
     finally:
-        if job.isolate and "uniontrends.kernels" in sys.modules:
-            sys.modules["uniontrends.kernels"].discard_slot_kernel()
         shutil.rmtree(tmp, ignore_errors=True)
     result.status = "written"
     result.seconds = time.perf_counter() - started
@@ -630,9 +630,10 @@ def run_jobs(
     if scheduler:
         _run_dask(jobs, n_jobs, scheduler, results, on_notebook, on_region_year)
     else:
-        # With more slots than region-years, each region-year runs its notebooks in parallel.
-        slots = max(1, n_jobs // max(1, len(jobs)))
-        jobs = [dataclasses.replace(j, slots=slots) for j in jobs]
+        # n_jobs region-years at a time, each free to spread its notebooks over all n_jobs
+        # kernels: a kernel a region-year leaves idle (its report, its exports, the last
+        # region-year of the grid) runs another's notebooks instead.
+        jobs = [dataclasses.replace(j, slots=max(1, n_jobs)) for j in jobs]
         try:
             with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
                 futures = {pool.submit(run_region_year, j, on_notebook): i for i, j in
