@@ -113,3 +113,21 @@ def test_notebook_json_is_read_without_nbformat(tmp_path):
     path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4,
                                 "nbformat_minor": 5}), encoding="utf-8")  # fmt: skip
     assert kernels.import_lines([path]) == ["import math"]
+
+
+def test_a_freed_kernel_goes_to_the_lowest_priority_number_then_the_longest_waiting(tmp_path):
+    order: list[str] = []
+
+    def notebook(name: str, priority: int) -> None:
+        with kernels.borrowed(tmp_path, priority=priority):
+            order.append(name)
+
+    with kernels.borrowed(tmp_path):  # the only kernel (limit 1) is lent out
+        threads = []
+        for name, priority in [("late region-year", 5), ("early, first", 1), ("early, next", 1)]:
+            threads.append(threading.Thread(target=notebook, args=(name, priority)))
+            threads[-1].start()
+            time.sleep(0.3)  # each waits before the next arrives
+    for thread in threads:
+        thread.join()
+    assert order == ["early, first", "early, next", "late region-year"]

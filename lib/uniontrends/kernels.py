@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import heapq
+import itertools
 import json
 import os
 import subprocess
@@ -83,6 +85,8 @@ _registry: set[WarmKernel] = set()
 _idle: list[WarmKernel] = []
 _pool = threading.Condition()
 _busy = 0  # kernels lent out now
+_waiting: list[tuple[int, int]] = []  # (priority, arrival) of borrowers waiting: a heap
+_arrivals = itertools.count()
 
 
 @atexit.register
@@ -101,9 +105,18 @@ def shutdown_all() -> int:
 
 @contextmanager
 def borrowed(
-    cwd: Path, env: dict[str, str] | None = None, *, limit: int = 1, fresh: bool = False
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    *,
+    limit: int = 1,
+    fresh: bool = False,
+    priority: int = 0,
 ) -> Iterator[WarmKernel]:
     """Lend a warm kernel for one notebook; at most `limit` are lent at once (others wait).
+
+    A kernel that comes free goes to the waiting borrower with the lowest priority number,
+    then the one waiting longest: a grid finishes its region-years in order instead of
+    advancing all of them in step.
 
     An idle kernel with the same folder and environment is reused (its user namespace is the
     caller's to reset), else one is started, stopping an idle one when `limit` kernels exist.
@@ -114,6 +127,7 @@ def borrowed(
         env: extra environment variables.
         limit: kernels that may run at once in this process (a run's --jobs).
         fresh: a new kernel, stopped after use (isolated runs).
+        priority: lower numbers are served first (a region-year's place in the grid).
 
     Yields:
         A live, connected kernel.
@@ -121,8 +135,12 @@ def borrowed(
     global _busy
     env = dict(env or {})
     with _pool:
-        _pool.wait_for(lambda: _busy < limit)
+        turn = (priority, next(_arrivals))
+        heapq.heappush(_waiting, turn)
+        _pool.wait_for(lambda: _busy < limit and _waiting[0] == turn)
+        heapq.heappop(_waiting)
         _busy += 1
+        _pool.notify_all()  # the next in line may fit too
         kernel = None if fresh else _take_idle(Path(cwd), env)
         surplus = _idle.pop(0) if kernel is None and len(_idle) + _busy > limit else None
     try:
@@ -141,7 +159,7 @@ def borrowed(
             _busy -= 1
             if keep:
                 _idle.append(kernel)
-            _pool.notify()
+            _pool.notify_all()  # only the first in line may take it: all check
 
 
 def _take_idle(cwd: Path, env: dict[str, str]) -> WarmKernel | None:

@@ -49,6 +49,7 @@ class Job:
     lock_timeout: float = 0.0
     html: bool = True
     slots: int = 1  # kernels a run may use at once, shared by its region-years (run_jobs sets)
+    rank: int = 0  # place in the grid: earlier region-years get free kernels first
 
 
 @dataclass
@@ -390,7 +391,7 @@ def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, A
     }
     nb = execution.parameterized(job.notebooks_dir / f"{name}.ipynb", params)
     with kernels.borrowed(
-        job.notebooks_dir, _kernel_env(job), limit=job.slots, fresh=job.isolate
+        job.notebooks_dir, _kernel_env(job), limit=job.slots, fresh=job.isolate, priority=job.rank
     ) as kernel:
         if not job.isolate:
             execution.reset_namespace(kernel, job.notebooks_dir)
@@ -630,12 +631,12 @@ def run_jobs(
     if scheduler:
         _run_dask(jobs, n_jobs, scheduler, results, on_notebook, on_region_year)
     else:
-        # n_jobs region-years at a time, each free to spread its notebooks over all n_jobs
-        # kernels: a kernel a region-year leaves idle (its report, its exports, the last
-        # region-year of the grid) runs another's notebooks instead.
-        jobs = [dataclasses.replace(j, slots=max(1, n_jobs)) for j in jobs]
+        # Each region-year may spread its notebooks over all n_jobs kernels, and one more
+        # region-year than kernels is under way: a kernel that one leaves idle (while its
+        # report runs or its exports finish, or at the end of the grid) runs another's notebooks.
+        jobs = [dataclasses.replace(j, slots=max(1, n_jobs), rank=i) for i, j in enumerate(jobs)]
         try:
-            with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as pool:
+            with ThreadPoolExecutor(max_workers=max(1, n_jobs) + 1) as pool:
                 futures = {pool.submit(run_region_year, j, on_notebook): i for i, j in
                            enumerate(jobs)}  # fmt: skip
                 for future in as_completed(futures):
