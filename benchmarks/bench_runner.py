@@ -3,7 +3,8 @@
 Usage: python benchmarks/bench_runner.py [--notebooks-dir DIR] [--reps 3] [--jobs N] [--quick]
 (default: the real notebooks/ on the bundled data; tests/fixtures/notebooks/heavy is a lighter set)
 
-Prints medians of repeated runs (seconds) and the ratios (a)/(b), (b)/(c), (d)/floor:
+Prints medians of repeated runs (seconds; (a), (b), (b2) run in alternating rounds) and the
+ratios (a)/(b), (b)/(c), (d)/floor:
 (a) papermill CLI + `jupyter nbconvert --to html --no-input` CLI per notebook, one region-year;
 (b) `uniontrends run --force` (CLI, cold process) for the same region-year; (b2) with --jobs;
 (c) `uniontrends run` again, everything cached (CLI, and in-process);
@@ -37,6 +38,18 @@ def _median(fn: Callable[[], object], reps: int) -> float:
         fn()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def _medians_interleaved(fns: dict[str, Callable[[], object]], reps: int) -> dict[str, float]:
+    """Median time of each function, run in rounds (a, b, a, b, ...) rather than one after
+    another, so that the machine's speed drifting during the benchmark biases no ratio."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def _sh(cmd: list[str]) -> None:
@@ -112,12 +125,18 @@ def main(argv: list[str] | None = None) -> None:
         shutil.copytree(config.DATA_DIR, data)
         paths = [nbs / f"{n}.ipynb" for n in names]
         print(f"notebooks: {nbs} ({len(names)}); reps {reps}; jobs {args.jobs}")
-        a = _median(lambda: _cli_loop(paths, data, tmp / "a"), reps)
-        print(f"(a) papermill + nbconvert CLI loop     {a:8.2f} s")
-        b = _median(lambda: _cli_run(nbs, data, tmp / "b", "--force"), reps)
-        print(f"(b) uniontrends run, cold (CLI)        {b:8.2f} s")
         jobs = str(args.jobs)
-        b2 = _median(lambda: _cli_run(nbs, data, tmp / "b", "--force", "--jobs", jobs), reps)
+        cold = _medians_interleaved(
+            {
+                "a": lambda: _cli_loop(paths, data, tmp / "a"),
+                "b": lambda: _cli_run(nbs, data, tmp / "b", "--force"),
+                "b2": lambda: _cli_run(nbs, data, tmp / "b", "--force", "--jobs", jobs),
+            },
+            reps,
+        )
+        a, b, b2 = cold["a"], cold["b"], cold["b2"]
+        print(f"(a) papermill + nbconvert CLI loop     {a:8.2f} s")
+        print(f"(b) uniontrends run, cold (CLI)        {b:8.2f} s")
         print(f"(b2) same with --jobs {args.jobs}              {b2:8.2f} s")
         c_cli = _median(lambda: _cli_run(nbs, data, tmp / "b"), reps)
         c = _median(lambda: runner.run(["putuo"], [2022], data_dir=data, notebooks_dir=nbs,
