@@ -62,6 +62,17 @@ def test_run_then_rerun_skips_and_says_why(paths):
     assert third.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_grid_over_early_years_says_which_windows_it_shortened(paths):
+    result = _invoke(paths, "--region", "putuo", "--year", "2020-2022", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert "putuo 2020: window 2018-2020 (3 years, not 5): the region's data start in 2018" in (
+        result.output
+    )
+    assert "putuo 2021: window 2018-2021 (4 years, not 5)" in result.output
+    assert "putuo 2022: window" not in result.output
+    assert "9 ran, 0 cached, 0 failed" in result.output
+
+
 def test_failure_is_summarised_and_others_continue(paths):
     result = _invoke(paths, "--lang", "zh")
     assert result.exit_code == 1

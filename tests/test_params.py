@@ -98,6 +98,16 @@ def test_window_message_names_years_and_fix() -> None:
     )
 
 
+def test_a_batch_window_is_shortened_to_start_at_the_first_year_of_data() -> None:
+    # putuo's annual data cover 2018-2022
+    fitted = check_parameters("putuo", 2020, window=5, shorten_window=True)
+    assert (fitted.window, fitted.start, fitted.end) == (3, 2018, 2020)
+    assert check_parameters("putuo", 2021, window=5, shorten_window=True).window == 4
+    assert check_parameters("putuo", 2022, window=5, shorten_window=True).window == 5
+    with pytest.raises(ParameterError, match="window 2015-2019 needs data from 2015"):
+        check_parameters("putuo", 2019, window=5, shorten_window=True)  # 2 years < minimum 3
+
+
 @pytest.mark.parametrize(
     ("spec", "years"),
     [

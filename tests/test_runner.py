@@ -221,6 +221,16 @@ def test_region_years_share_the_runs_kernels_and_give_the_findings_of_a_serial_r
         assert _findings(shared_out, region, 2022) == _findings(env["outputs_dir"], region, 2022)
 
 
+def test_a_grid_over_early_years_starts_their_windows_at_the_first_year_of_data(env):
+    summary = _run(env, years=(2020, 2021, 2022))  # putuo's data: 2018-2022, window 5
+    assert summary.ok
+    windows = {
+        year: read_manifest(env["outputs_dir"] / "putuo" / str(year))["parameters"]["window"]
+        for year in (2020, 2021, 2022)
+    }
+    assert windows == {2020: 3, 2021: 4, 2022: 5}
+
+
 def test_failed_export_fails_its_notebook_only_and_leaves_no_products(env, monkeypatch):
     from uniontrends import export
 

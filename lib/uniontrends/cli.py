@@ -122,6 +122,13 @@ def run(
     except UniontrendsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
+    for job in jobs_planned:
+        if job.window < window:
+            console.print(
+                f"{job.region} {job.year}: window {job.year - job.window + 1}-{job.year} "
+                f"({job.window} years, not {window}): the region's data start in "
+                f"{job.year - job.window + 1}"
+            )
     total = sum(len(j.notebooks) for j in jobs_planned)
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),

@@ -112,6 +112,8 @@ def check_parameters(
     window: int = config.DEFAULT_WINDOW,
     lang: str = config.DEFAULT_LANG,
     data_dir: Path | str | None = None,
+    *,
+    shorten_window: bool = False,
 ) -> Parameters:
     """Check one run's parameters against the rules and the data.
 
@@ -121,6 +123,9 @@ def check_parameters(
         window: number of years in the window (3..20).
         lang: output language, one of config.LANGS.
         data_dir: the data folder (default: config.DATA_DIR).
+        shorten_window: a window that would start before the region's first year of data
+            starts there instead, if at least the minimum of years remains (a batch over
+            years: 2020 with data from 2018 gets 2018-2020). The result's window says so.
 
     Returns:
         Parameters with the resolved data_dir and the window years start..end.
@@ -151,8 +156,10 @@ def check_parameters(
     years = _annual_years(root, region)
     if not years:
         raise ParameterError("region", region, f"has no annual data in {root / config.ANNUAL_DIR}")
-    start, end = year - window + 1, year
     first, last = years[0], years[-1]
+    if shorten_window and year - window + 1 < first and WINDOW_MIN <= year - first + 1:
+        window = year - first + 1
+    start, end = year - window + 1, year
     if start < first or end > last:
         hints = []
         if end <= last and year - first + 1 >= WINDOW_MIN:

@@ -158,7 +158,8 @@ def plan(
     Args:
         regions: region slugs.
         years: last years of the windows.
-        window: years per window.
+        window: years per window; a year whose window would start before its region's data
+            gets a shorter one, from the first year of data (at least 3 years; Job.window).
         lang: "en" or "zh".
         data_dir: data folder (default config.DATA_DIR).
         notebooks_dir: folder of the notebooks (default config.NOTEBOOKS_DIR).
@@ -185,7 +186,8 @@ def plan(
     notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR).resolve()
     outputs_dir = Path(outputs_dir or config.OUTPUTS_DIR).resolve()
     regions, years = list(regions), sorted(set(years))
-    checked = [check_parameters(r, y, window, lang, data_dir) for r in regions for y in years]
+    checked = [check_parameters(r, y, window, lang, data_dir, shorten_window=True)
+               for r in regions for y in years]  # fmt: skip
     names = tuple(find_notebooks(notebooks_dir))
     known = tuple(sorted(cache.known_regions(data_dir) | set(regions)))
     jobs = [
