@@ -221,6 +221,27 @@ def test_region_years_share_the_runs_kernels_and_give_the_findings_of_a_serial_r
         assert _findings(shared_out, region, 2022) == _findings(env["outputs_dir"], region, 2022)
 
 
+def test_a_notebooks_time_leaves_out_the_wait_for_a_free_kernel(env, monkeypatch):
+    from contextlib import contextmanager
+
+    from uniontrends import kernels
+
+    real_borrowed, wait = kernels.borrowed, 2.0
+
+    @contextmanager
+    def slow_to_lend(*args, **kw):
+        time.sleep(wait)  # as if every kernel were busy with another region-year
+        with real_borrowed(*args, **kw) as kernel:
+            yield kernel
+
+    monkeypatch.setattr(kernels, "borrowed", slow_to_lend)
+    summary = _run(env)
+    seconds = [n.seconds for r in summary.results for n in r.notebooks]
+    assert summary.ok and len(seconds) == 3
+    assert all(0 < s < wait for s in seconds), seconds
+    assert summary.seconds > 3 * wait
+
+
 def test_a_grid_over_early_years_starts_their_windows_at_the_first_year_of_data(env):
     summary = _run(env, years=(2020, 2021, 2022))  # putuo's data: 2018-2022, window 5
     assert summary.ok

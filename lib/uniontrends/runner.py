@@ -54,7 +54,8 @@ class Job:
 
 @dataclass
 class NotebookResult:
-    """Outcome of one notebook: status is "ran", "cached" or "failed"; seconds of execution."""
+    """Outcome of one notebook: status is "ran", "cached" or "failed"; seconds of execution
+    and export (not the wait for a free kernel)."""
 
     notebook: str
     status: str
@@ -382,7 +383,6 @@ def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, A
 
     from uniontrends import execution, kernels
 
-    started = time.perf_counter()
     params = {
         "region": job.region,
         "year": job.year,
@@ -395,6 +395,7 @@ def _execute_notebook(job: Job, name: str, tmp: Path) -> tuple[NotebookResult, A
     with kernels.borrowed(
         job.notebooks_dir, _kernel_env(job), limit=job.slots, fresh=job.isolate, priority=job.rank
     ) as kernel:
+        started = time.perf_counter()  # a notebook's time is not the wait for a free kernel
         if not job.isolate:
             execution.reset_namespace(kernel, job.notebooks_dir)
         failure = execution.execute(nb, kernel, timeout=job.timeout, cwd=job.notebooks_dir)
