@@ -153,17 +153,19 @@ def test_warm_and_isolated_kernels_give_identical_findings(tmp_path):
 
 @pytest.mark.notebooks
 def test_dask_local_cluster_matches_local_run(env):
-    local = _run(env, regions=("putuo", "dinghai"), n_jobs=2)
+    grid = {"regions": ("putuo", "dinghai"), "years": (2021, 2022), "window": 3, "n_jobs": 2}
+    local = _run(env, **grid)
     dask_out = env["outputs_dir"].parent / "dask"
-    options = {**env, "outputs_dir": dask_out}
-    on_dask = runner.run(
-        ["putuo", "dinghai"], [2022], validate=False, html=False, n_jobs=2, scheduler="local",
-        **options,
-    )  # fmt: skip
+    # As many workers as region-years: only the dependency holds a 2022 back.
+    on_dask = _run({**env, "outputs_dir": dask_out}, scheduler="local", **{**grid, "n_jobs": 4})
     assert local.ok and on_dask.ok
     assert set(_statuses(on_dask).values()) == {"ran"}
     for region in ("putuo", "dinghai"):
-        assert _findings(dask_out, region, 2022) == _findings(env["outputs_dir"], region, 2022)
+        for year in (2021, 2022):
+            assert _findings(dask_out, region, year) == _findings(env["outputs_dir"], region, year)
+    # The cluster ran each region's 2022 after its 2021, so nothing is left to do.
+    again = _run({**env, "outputs_dir": dask_out}, **grid)
+    assert set(_statuses(again).values()) == {"cached"}
 
 
 def test_unreadable_notebook_fails_alone(env):
@@ -219,6 +221,15 @@ def test_region_years_share_the_runs_kernels_and_give_the_findings_of_a_serial_r
     assert at_once <= 2 and len({kernel for kernel, _, _ in spans}) <= 2
     for region in regions:
         assert _findings(shared_out, region, 2022) == _findings(env["outputs_dir"], region, 2022)
+
+
+def test_a_regions_years_run_in_order_so_each_report_sees_the_previous_years_findings(env):
+    years = (2020, 2021, 2022)
+    assert _run(env, regions=("putuo", "dinghai"), years=years, window=3, n_jobs=2).ok
+    # A report that ran before its previous year was published would have a key without that
+    # year's findings, and would run again now that they exist.
+    second = _run(env, regions=("putuo", "dinghai"), years=years, window=3, n_jobs=2)
+    assert set(_statuses(second).values()) == {"cached"}
 
 
 def test_a_notebooks_time_leaves_out_the_wait_for_a_free_kernel(env, monkeypatch):

@@ -9,7 +9,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -595,8 +595,29 @@ def _run_locked(
     return result
 
 
-def _dask_task(job: Job) -> RegionYearResult:
+def _dask_task(job: Job, _previous_year: object = None) -> RegionYearResult:
+    # _previous_year: the future of the region's previous year; Dask waits for it.
     return run_region_year(job)
+
+
+def _run_order(jobs: list[Job]) -> list[int]:
+    """The jobs' indices in the order to start them: year by year, regions as given.
+
+    A report compares its year with the region's previous year (whose findings are part of its
+    cache key), so a region's years must run earliest first; taking one year across all
+    regions before the next keeps the other kernels busy while a region's next year waits.
+    """
+    return sorted(range(len(jobs)), key=lambda i: (jobs[i].year, i))
+
+
+def _previous_year_in_run(jobs: list[Job]) -> dict[int, int]:
+    """For each job, the index of the same region's previous year when this run has it too."""
+    index = {(job.region, job.year): i for i, job in enumerate(jobs)}
+    return {
+        i: index[(job.region, job.year - 1)]
+        for i, job in enumerate(jobs)
+        if (job.region, job.year - 1) in index
+    }
 
 
 def _shutdown_worker_kernels() -> int:
@@ -616,7 +637,10 @@ def run_jobs(
     on_notebook: Progress | None = None,
     on_region_year: Callable[[RegionYearResult], None] | None = None,
 ) -> RunSummary:
-    """Run region-year jobs on local threads (one warm kernel each) or on a Dask cluster.
+    """Run region-year jobs on local threads sharing n_jobs warm kernels, or on a Dask cluster.
+
+    A region's years run one after another, earliest first: each year's report compares with
+    the previous year's findings. Other region-years run meanwhile.
 
     Args:
         jobs: from plan().
@@ -637,11 +661,23 @@ def run_jobs(
         # Each region-year may spread its notebooks over all n_jobs kernels, and one more
         # region-year than kernels is under way: a kernel that one leaves idle (while its
         # report runs or its exports finish, or at the end of the grid) runs another's notebooks.
-        jobs = [dataclasses.replace(j, slots=max(1, n_jobs), rank=i) for i, j in enumerate(jobs)]
+        order, previous = _run_order(jobs), _previous_year_in_run(jobs)
+        rank = {i: place for place, i in enumerate(order)}
+        jobs = [dataclasses.replace(j, slots=max(1, n_jobs), rank=rank[i]) for i, j in
+                enumerate(jobs)]  # fmt: skip
+        started_jobs: dict[int, Future[RegionYearResult]] = {}
+
+        def after_previous_year(i: int) -> RegionYearResult:
+            # Started in run order, so the previous year was submitted first: no deadlock.
+            if i in previous:
+                wait([started_jobs[previous[i]]])
+            return run_region_year(jobs[i], on_notebook)
+
         try:
             with ThreadPoolExecutor(max_workers=max(1, n_jobs) + 1) as pool:
-                futures = {pool.submit(run_region_year, j, on_notebook): i for i, j in
-                           enumerate(jobs)}  # fmt: skip
+                for i in order:
+                    started_jobs[i] = pool.submit(after_previous_year, i)
+                futures = {future: i for i, future in started_jobs.items()}
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
                     if on_region_year:
@@ -673,7 +709,11 @@ def _run_dask(
         client = Client(scheduler)
     try:
         # pure=False: a re-run of the same job must execute again (the data may have changed).
-        futures = {client.submit(_dask_task, j, pure=False): i for i, j in enumerate(jobs)}
+        previous, submitted = _previous_year_in_run(jobs), {}
+        for i in _run_order(jobs):
+            earlier = submitted.get(previous.get(i, -1))
+            submitted[i] = client.submit(_dask_task, jobs[i], earlier, pure=False)
+        futures = {future: i for i, future in submitted.items()}
         for future in as_completed(futures):
             result: RegionYearResult = future.result()
             results[futures[future]] = result
