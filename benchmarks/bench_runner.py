@@ -31,15 +31,6 @@ from uniontrends import config, runner
 BIN = Path(sys.executable).parent
 
 
-def _median(fn: Callable[[], object], reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def _medians_interleaved(fns: dict[str, Callable[[], object]], reps: int) -> dict[str, float]:
     """Median time of each function, run in rounds (a, b, a, b, ...) rather than one after
     another, so that the machine's speed drifting during the benchmark biases no ratio."""
@@ -50,6 +41,10 @@ def _medians_interleaved(fns: dict[str, Callable[[], object]], reps: int) -> dic
             fn()
             times[name].append(time.perf_counter() - started)
     return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def _median(fn: Callable[[], object], reps: int) -> float:
+    return _medians_interleaved({"": fn}, reps)[""]
 
 
 def _sh(cmd: list[str]) -> None:

@@ -124,10 +124,10 @@ def run(
         raise typer.Exit(2) from error
     for job in jobs_planned:
         if job.window < window:
+            start = job.year - job.window + 1
             console.print(
-                f"{job.region} {job.year}: window {job.year - job.window + 1}-{job.year} "
-                f"({job.window} years, not {window}): the region's data start in "
-                f"{job.year - job.window + 1}"
+                f"{job.region} {job.year}: window {start}-{job.year} ({job.window} years, not "
+                f"{window}): the region's data start in {start}"
             )
     total = sum(len(j.notebooks) for j in jobs_planned)
     with Progress(

@@ -600,24 +600,31 @@ def _dask_task(job: Job, _previous_year: object = None) -> RegionYearResult:
     return run_region_year(job)
 
 
-def _run_order(jobs: list[Job]) -> list[int]:
-    """The jobs' indices in the order to start them: year by year, regions as given.
+def _submit_in_run_order(jobs: list[Job], submit: Callable[[Job, Any], Any]) -> dict[Any, int]:
+    """Submit every job, year by year with regions as given; return {future: job index}.
 
-    A report compares its year with the region's previous year (whose findings are part of its
-    cache key), so a region's years must run earliest first; taking one year across all
+    `submit(job, previous)` gets the future of the same region's previous year when this run
+    has it (else None) and must start the job only after it: a report compares its year with
+    the previous year's findings, which are part of its cache key. Taking one year across all
     regions before the next keeps the other kernels busy while a region's next year waits.
+    Each job's rank is its place in this order (free kernels go to the lowest).
     """
-    return sorted(range(len(jobs)), key=lambda i: (jobs[i].year, i))
+    futures: dict[Any, int] = {}
+    by_region_year: dict[tuple[str, int], Any] = {}
+    for place, i in enumerate(sorted(range(len(jobs)), key=lambda i: (jobs[i].year, i))):
+        job = dataclasses.replace(jobs[i], rank=place)
+        future = submit(job, by_region_year.get((job.region, job.year - 1)))
+        by_region_year[(job.region, job.year)] = future
+        futures[future] = i
+    return futures
 
 
-def _previous_year_in_run(jobs: list[Job]) -> dict[int, int]:
-    """For each job, the index of the same region's previous year when this run has it too."""
-    index = {(job.region, job.year): i for i, job in enumerate(jobs)}
-    return {
-        i: index[(job.region, job.year - 1)]
-        for i, job in enumerate(jobs)
-        if (job.region, job.year - 1) in index
-    }
+def _run_after(
+    previous: Future[RegionYearResult] | None, job: Job, on_notebook: Progress | None
+) -> RegionYearResult:
+    if previous is not None:
+        wait([previous])  # submitted earlier, so running or done already: no deadlock
+    return run_region_year(job, on_notebook)
 
 
 def _shutdown_worker_kernels() -> int:
@@ -661,23 +668,12 @@ def run_jobs(
         # Each region-year may spread its notebooks over all n_jobs kernels, and one more
         # region-year than kernels is under way: a kernel that one leaves idle (while its
         # report runs or its exports finish, or at the end of the grid) runs another's notebooks.
-        order, previous = _run_order(jobs), _previous_year_in_run(jobs)
-        rank = {i: place for place, i in enumerate(order)}
-        jobs = [dataclasses.replace(j, slots=max(1, n_jobs), rank=rank[i]) for i, j in
-                enumerate(jobs)]  # fmt: skip
-        started_jobs: dict[int, Future[RegionYearResult]] = {}
-
-        def after_previous_year(i: int) -> RegionYearResult:
-            # Started in run order, so the previous year was submitted first: no deadlock.
-            if i in previous:
-                wait([started_jobs[previous[i]]])
-            return run_region_year(jobs[i], on_notebook)
-
+        jobs = [dataclasses.replace(j, slots=max(1, n_jobs)) for j in jobs]
         try:
             with ThreadPoolExecutor(max_workers=max(1, n_jobs) + 1) as pool:
-                for i in order:
-                    started_jobs[i] = pool.submit(after_previous_year, i)
-                futures = {future: i for i, future in started_jobs.items()}
+                futures = _submit_in_run_order(
+                    jobs, lambda job, previous: pool.submit(_run_after, previous, job, on_notebook)
+                )
                 for future in as_completed(futures):
                     results[futures[future]] = future.result()
                     if on_region_year:
@@ -709,11 +705,9 @@ def _run_dask(
         client = Client(scheduler)
     try:
         # pure=False: a re-run of the same job must execute again (the data may have changed).
-        previous, submitted = _previous_year_in_run(jobs), {}
-        for i in _run_order(jobs):
-            earlier = submitted.get(previous.get(i, -1))
-            submitted[i] = client.submit(_dask_task, jobs[i], earlier, pure=False)
-        futures = {future: i for i, future in submitted.items()}
+        futures = _submit_in_run_order(
+            jobs, lambda job, previous: client.submit(_dask_task, job, previous, pure=False)
+        )
         for future in as_completed(futures):
             result: RegionYearResult = future.result()
             results[futures[future]] = result
