@@ -36,3 +36,23 @@ def run_report() -> Callable[..., Path]:
     """`uniontrends run` of the report's notebooks: (data_dir, outputs, region, year, lang)
     -> the region-year folder outputs/<region>/<year>."""
     return _run_suite
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from this run's findings (after a deliberate method change)",
+    )
+
+
+@pytest.fixture(scope="session")
+def bundled_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every notebook for every bundled region in 2022, run once per test session through the
+    project's own warm runner; returns the outputs root (outputs/<region>/<year>/...)."""
+    from uniontrends import runner
+
+    outputs = tmp_path_factory.mktemp("bundled") / "outputs"
+    summary = runner.run(["putuo", "dinghai", "daishan"], [2022], n_jobs=2, outputs_dir=outputs)
+    assert summary.ok, runner.failure_lines(summary)
+    return outputs
