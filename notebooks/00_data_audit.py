@@ -24,9 +24,9 @@ data_dir = ""
 output_dir = ""
 
 # %%
-from uniontrends import session
+import uniontrends as ut
 
-s = session.start("00_data_audit", region, year, window, lang, data_dir, output_dir)
+s = ut.start("00_data_audit", region, year, window, lang, data_dir, output_dir)
 s.intro()
 
 # %% [markdown]
@@ -34,14 +34,14 @@ s.intro()
 # Each cell gives the provenance of the value (empty = no value).
 
 # %%
-s.table(s.coverage().reset_index(), "coverage")
+s.table(s.audit.coverage().reset_index(), "coverage")
 
 # %% [markdown]
 # ## Provenance mix and gaps · 数据来源类型与缺口
 
 # %%
-s.table(s.provenance_mix(), "provenance_mix")
-s.table(s.gaps(), "gaps")
+s.table(s.audit.provenance_mix(), "provenance_mix")
+s.table(s.audit.gaps(), "gaps")
 
 # %% [markdown]
 # ## Published figures, as worded in the article · 公开报道数字（原文表述）
@@ -55,11 +55,11 @@ s.table(s.reported_in(), "reported_figures")
 # A lower bound is consistent when the annual sum is at least the bound.
 
 # %%
-reconciliation = s.reconciliation()
+reconciliation = s.audit.reconciliation()
 s.table(reconciliation, "reconciliation")
 
 # %% [markdown]
 # ## Findings · 结论
 
 # %%
-s.finish(s.audit_findings(reconciliation))
+s.finish(s.audit.findings(reconciliation))

@@ -24,9 +24,9 @@ data_dir = ""
 output_dir = ""
 
 # %%
-from uniontrends import session
+import uniontrends as ut
 
-s = session.start("01_membership_coverage", region, year, window, lang, data_dir, output_dir)
+s = ut.start("01_membership_coverage", region, year, window, lang, data_dir, output_dir)
 s.intro()
 
 # %% [markdown]

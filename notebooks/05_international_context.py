@@ -25,22 +25,21 @@ data_dir = ""
 output_dir = ""
 
 # %%
-from uniontrends import session
+import uniontrends as ut
 
-s = session.start("05_international_context", region, year, window, lang, data_dir, output_dir)
-ref = s.reference()
+s = ut.start("05_international_context", region, year, window, lang, data_dir, output_dir)
 
 # %% [markdown]
 # ## Union density by country (ILOSTAT) · 各国工会入会率
 
 # %%
-s.figure(s.reference_figure(ref), "union_density_ilostat")
+s.figure(s.reference.figure(), "union_density_ilostat")
 
 # %% [markdown]
 # ## China: trend over the last five reported years · 中国：最近五个年度的趋势
 
 # %%
-china = s.reference_summary(ref, "ilostat", "union_density", "chn")
+china = s.reference.summary("ilostat", "union_density", "chn")
 s.table(china.table, "china_union_density")
 
 # %% [markdown]
@@ -48,9 +47,9 @@ s.table(china.table, "china_union_density")
 # Ranked by CAGR of density over the last window; then three large economies in detail.
 
 # %%
-s.table(s.reference_ranking(ref), "oecd_density_ranking")
+s.table(s.reference.ranking(), "oecd_density_ranking")
 oecd = [
-    s.reference_summary(ref, "oecd", indicator, country)
+    s.reference.summary("oecd", indicator, country)
     for country in ("jpn", "kor", "usa")
     for indicator in ("union_members", "employees", "union_density")
 ]

@@ -29,19 +29,19 @@ data_dir = ""
 output_dir = ""
 
 # %%
-from uniontrends import report, session
+import uniontrends as ut
 
-s = session.start("90_annual_report", region, year, window, lang, data_dir, output_dir)
+s = ut.start("90_annual_report", region, year, window, lang, data_dir, output_dir)
 s.intro()
-findings, sources = report.collect_findings(s.output_dir, s.region, s.year)
-s.table(report.sources_table(sources, s.output_dir), "sources")
+findings, sources = s.report.collect()
+s.table(s.report.sources(sources), "sources")
 
 # %% [markdown]
 # ## Executive summary · 摘要
 # The strongest findings by evidence, one per indicator. 按证据强度排列，每个指标一条。
 
 # %%
-summary = report.executive_summary(findings)
+summary = s.report.executive_summary(findings)
 s.table(s.findings_table(summary), "executive_summary")
 
 # %% [markdown]
@@ -58,27 +58,27 @@ s.table(s.reported_in(), "reported_figures")
 # 各领域中证据最强的指标（全部指标见各领域笔记本）。
 
 # %%
-for area in ["membership", "disputes", "welfare", "skills"]:
-    s.figure(s.area_figure(area, report.key_indicators(findings, area)), f"area_{area}")
+for area in s.report.areas():
+    s.figure(s.area_figure(area, s.report.key_indicators(findings, area)), f"area_{area}")
 
 # %% [markdown]
 # ## Data provenance · 数据来源说明
 
 # %%
-s.md(report.provenance_statement(findings, s.lang))
-s.table(report.provenance_counts(findings), "provenance_counts")
+s.md(s.report.provenance_statement(findings))
+s.table(s.report.provenance_counts(findings), "provenance_counts")
 
 # %% [markdown]
 # ## What changed since the last edition · 与上一版相比的变化
 
 # %%
-s.md(report.what_changed_section(s.output_dir, s.region, s.year, s.lang))
+s.md(s.report.what_changed(findings))
 
 # %% [markdown]
 # ## Method notes · 方法说明
 
 # %%
-s.md(report.method_notes(s.lang))
+s.md(s.report.method_notes())
 
 # %% [markdown]
 # ## All findings · 全部结论
@@ -87,6 +87,6 @@ s.md(report.method_notes(s.lang))
 # 各领域按证据强度的结论数及其中依据合成数据的条数；全部结论见 findings_all.json 及各领域笔记本。
 
 # %%
-s.table(report.evidence_overview(findings, s.area_names()), "findings_overview")
-report.write_all_findings(findings, s.out_dir)
+s.table(s.report.evidence_overview(findings), "findings_overview")
+s.report.write_all(findings)
 s.finish(summary, show=False)

@@ -1,4 +1,5 @@
-"""Shared test helpers: running the report's notebooks through the real CLI."""
+"""Shared fixtures: the bundled data package, its catalog, the bundled suite run once, and
+running the report's notebooks through the real CLI."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from uniontrends import config
+from uniontrends.data.catalog import Catalog
+from uniontrends.data.package import DataPackage, open_package
 
 # The report gathers the findings of the notebooks that ran; disputes are enough to show a
 # change between editions and to check the page, so tests skip the other notebooks.
@@ -21,6 +24,9 @@ def _run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str 
     notebooks.mkdir(exist_ok=True)
     for name in REPORT_NOTEBOOKS:
         shutil.copy2(config.NOTEBOOKS_DIR / f"{name}.ipynb", notebooks)
+    shutil.copy2(
+        config.NOTEBOOKS_DIR / "registry.yaml", notebooks
+    )  # the report needs what is there
     cmd = [
         str(Path(sys.executable).with_name("uniontrends")), "run", "--region", region,
         "--year", str(year), "--lang", lang, "--data-dir", str(data_dir),
@@ -50,9 +56,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def bundled_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every notebook for every bundled region in 2022, run once per test session through the
     project's own warm runner; returns the outputs root (outputs/<region>/<year>/...)."""
-    from uniontrends import runner
+    from uniontrends.run import runner
 
     outputs = tmp_path_factory.mktemp("bundled") / "outputs"
     summary = runner.run(["putuo", "dinghai", "daishan"], [2022], n_jobs=2, outputs_dir=outputs)
     assert summary.ok, runner.failure_lines(summary)
     return outputs
+
+
+@pytest.fixture(scope="session")
+def package() -> DataPackage:
+    """The bundled data package (data/), opened once."""
+    return open_package(config.DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def catalog(package: DataPackage) -> Catalog:
+    """The bundled indicator catalog."""
+    return package.catalog

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from uniontrends.findings import Finding
+from uniontrends.findings.record import Finding
 
 
 def make_finding(indicator: str = "disputes_mediated", **overrides: Any) -> Finding:
@@ -17,3 +18,10 @@ def make_finding(indicator: str = "disputes_mediated", **overrides: Any) -> Find
     )  # fmt: skip
     fields.update(overrides)
     return Finding(**fields)
+
+
+def add_to_registry(notebooks_dir: Path, name: str, kind: str = "analysis") -> None:
+    """List one more notebook in a fixture folder's registry.yaml (it runs after the others)."""
+    path = notebooks_dir / "registry.yaml"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"  - {{name: {name}, kind: {kind}, title_en: {name}, title_zh: {name}}}\n")

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 from uniontrends import config
-from uniontrends.add_year import IntakeRefused, add_year, merge_year, plan_add_year
-from uniontrends.catalog import load_catalog
 from uniontrends.cli import app
+from uniontrends.cycle.add_year import IntakeRefused, add_year, merge_year, plan_add_year
+from uniontrends.cycle.template import fill_template, stored_indicators, write_template
+from uniontrends.data.catalog import load_catalog
+from uniontrends.data.package import open_package
 from uniontrends.errors import DataError
-from uniontrends.load import load_annual
-from uniontrends.template import fill_template, stored_indicators, write_template
 
 
 @pytest.fixture()
@@ -39,7 +39,7 @@ def _grown(data_dir: Path) -> dict[str, object]:
 
 
 def _workbook(data_dir: Path, tmp_path: Path, values: dict[str, object]) -> Path:
-    path = write_template("putuo", 2023, tmp_path / "putuo_2023.xlsx", data_dir)
+    path = write_template(open_package(data_dir), "putuo", 2023, tmp_path / "putuo_2023.xlsx")
     return fill_template(path, values, source="test: federation annual return 2023")
 
 
@@ -49,11 +49,11 @@ def test_appends_year_and_keeps_previous_bytes(data_dir: Path, tmp_path: Path) -
     values = _grown(data_dir)
     values["union_members"] = "11.5万"  # 115000, within 3x of 2022
     values["disputes_mediated"] = f"{int(values['disputes_mediated'])}余"
-    result = add_year(_workbook(data_dir, tmp_path, values), data_dir)
+    result = add_year(_workbook(data_dir, tmp_path, values), open_package(data_dir))
     after = csv_path.read_bytes()
     assert after.startswith(before)  # every previous row byte-identical, in place
     assert result.rows_added == len(values) and result.backup_path is None
-    new = load_annual(data_dir, regions=["putuo"])
+    new = open_package(data_dir).annual_of("putuo")
     new = new[new["year"] == 2023].set_index("indicator")
     assert len(new) == len(values)
     assert new.at["union_members", "value"] == 115000.0
@@ -69,44 +69,44 @@ def test_outliers_refused_unless_accepted(data_dir: Path, tmp_path: Path) -> Non
     values = _grown(data_dir)
     values["legal_education_events"] = _values_2022(data_dir)["legal_education_events"] * 3.5
     path = _workbook(data_dir, tmp_path, values)
-    plan = plan_add_year(path, data_dir)
+    plan = plan_add_year(path, open_package(data_dir))
     assert list(plan.outliers["indicator"]) == ["legal_education_events"]
     assert plan.outliers["ratio"].iloc[0] == pytest.approx(3.5)
     csv_path = data_dir / "annual" / "putuo.csv"
     before = csv_path.read_bytes()
     with pytest.raises(IntakeRefused, match="legal_education_events.*--accept-outliers"):
-        add_year(path, data_dir)
+        add_year(path, open_package(data_dir))
     assert csv_path.read_bytes() == before
-    assert add_year(path, data_dir, accept_outliers=True).rows_added == len(values)
+    assert add_year(path, open_package(data_dir), accept_outliers=True).rows_added == len(values)
 
 
 def test_missing_indicator_named_and_allowed_with_flag(data_dir: Path, tmp_path: Path) -> None:
     values = _grown(data_dir)
     values["mommy_rooms"] = None  # blank = not reported
     path = _workbook(data_dir, tmp_path, values)
-    plan = plan_add_year(path, data_dir)
+    plan = plan_add_year(path, open_package(data_dir))
     assert plan.missing == ["mommy_rooms"] and "mommy_rooms" in plan.intake.blank
     with pytest.raises(IntakeRefused, match="mommy_rooms.*--allow-missing"):
-        add_year(path, data_dir)
-    result = add_year(path, data_dir, allow_missing=True)
+        add_year(path, open_package(data_dir))
+    result = add_year(path, open_package(data_dir), allow_missing=True)
     assert result.rows_added == len(values) - 1
 
 
 def test_replace_needs_flag_and_keeps_backup(data_dir: Path, tmp_path: Path) -> None:
     path = _workbook(data_dir, tmp_path, _grown(data_dir))
-    add_year(path, data_dir)
+    add_year(path, open_package(data_dir))
     csv_path = data_dir / "annual" / "putuo.csv"
     first = csv_path.read_bytes()
     with pytest.raises(IntakeRefused, match="--replace"):
-        add_year(path, data_dir)
+        add_year(path, open_package(data_dir))
     values = _grown(data_dir)
     values["union_members"] = 120000
     fill_template(path, values, source="test: corrected return")
-    result = add_year(path, data_dir, replace=True, now=datetime(2024, 3, 1, 9, 30))
+    result = add_year(path, open_package(data_dir), replace=True, now=datetime(2024, 3, 1, 9, 30))
     assert result.rows_replaced == len(values)
     assert result.backup_path == data_dir / "annual" / "backups" / "putuo.20240301T093000.csv"
     assert result.backup_path.read_bytes() == first
-    table = load_annual(data_dir, regions=["putuo"])
+    table = open_package(data_dir).annual_of("putuo")
     rows_2023 = table[table["year"] == 2023]
     assert len(rows_2023) == len(values)  # replaced, not duplicated
     assert rows_2023.set_index("indicator").at["union_members", "value"] == 120000
@@ -119,7 +119,7 @@ def test_bad_cells_name_sheet_row_and_column(data_dir: Path, tmp_path: Path) -> 
     values["employees"] = "lots"
     path = _workbook(data_dir, tmp_path, values)
     with pytest.raises(DataError) as caught:
-        add_year(path, data_dir)
+        add_year(path, open_package(data_dir))
     problem = caught.value.problems[0]
     assert problem.file == "putuo_2023.xlsx, sheet 'data'"
     assert (problem.row, problem.column, problem.rule) == (3, "value", "value_parse")
@@ -132,7 +132,7 @@ def test_negative_and_share_above_one_are_rejected(data_dir: Path, tmp_path: Pat
     values["coverage_enterprises_100plus"] = 1.7
     path = _workbook(data_dir, tmp_path, values)
     with pytest.raises(DataError) as caught:
-        add_year(path, data_dir)
+        add_year(path, open_package(data_dir))
     order = stored_indicators(load_catalog(data_dir))
     rows = {ident: order.index(ident) + 2 for ident in order}  # header is row 1
     where = {(p.row, p.column) for p in caught.value.problems}

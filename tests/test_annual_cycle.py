@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 from uniontrends import config
 from uniontrends.cli import app
-from uniontrends.editions import diff_editions
-from uniontrends.template import fill_template
+from uniontrends.cycle.template import fill_template
+from uniontrends.findings.editions import diff_editions
 
 pytestmark = pytest.mark.notebooks
 CHANGED = "disputes_mediated"  # cut to a quarter in 2023, so its findings must change
@@ -56,7 +56,7 @@ def test_annual_cycle(tmp_path: Path, run_report) -> None:
     assert _values(data_dir, 2023)["new_form_members"] == 35000
 
     folder = run_report(data_dir, outputs, "putuo", 2023)
-    changes = diff_editions("putuo", 2022, 2023, outputs)
+    changes = diff_editions(outputs / "putuo", 2022, 2023)
     moved = changes[(changes["indicator"] == CHANGED) & (changes["change"] != "unchanged")]
     assert len(moved), changes[changes["indicator"] == CHANGED].to_string()
     shown = runner.invoke(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from uniontrends import audit
-from uniontrends.findings import read_findings, write_findings
+from uniontrends.findings import audit as audit_findings
+from uniontrends.findings.record import read_findings, write_findings
+from uniontrends.stats import audit
 
 CATALOG = {
     "indicators": [
@@ -129,7 +130,7 @@ def test_reconcile_missing_year_and_no_data():
 def test_reconciliation_findings_roundtrip(tmp_path):
     panel = _panel({"disputes": [200, 220, 250, 271, 300]})
     table = audit.reconcile(_reported("disputes", 1200, "at_least"), panel, CATALOG)
-    (f,) = audit.reconciliation_findings(table, CATALOG, "00_data_audit")
+    (f,) = audit_findings.reconciliation_findings(table, CATALOG, "00_data_audit")
     assert f.value == 1241 and f.synthetic
     assert "at least 1,200 cases" in f.statement_en and "consistent" in f.statement_en
     assert "超过1,200件" in f.statement_zh and "一致" in f.statement_zh
@@ -150,12 +151,9 @@ def test_coverage_gaps_and_provenance_mix():
     assert dict(zip(mix["provenance"], mix["rows"], strict=True)) == {"synthetic": 8, "reported": 1}
 
 
-def test_real_putuo_figures_reconcile():
-    from uniontrends.catalog import load_catalog
-    from uniontrends.load import load_annual, load_reported
-
-    reported = load_reported()
-    out = audit.reconcile(reported[reported["region"] == "putuo"], load_annual(), load_catalog())
+def test_real_putuo_figures_reconcile(package):
+    reported = package.reported
+    out = audit.reconcile(reported[reported["region"] == "putuo"], package.annual, package.catalog)
     assert len(out) == len(reported[reported["region"] == "putuo"])
     assert set(out["status"]) <= {"consistent", "incomplete"}
     row = out.set_index("indicator").loc["disputes_mediated"]
@@ -163,13 +161,11 @@ def test_real_putuo_figures_reconcile():
 
 
 def test_coverage_finding_counts_complete_indicators_by_hand():
-    from uniontrends.audit import coverage_finding
-
     table = pd.DataFrame(
         {2020: ["synthetic", "synthetic", ""], 2021: ["synthetic", "", ""]},
         index=["a", "b", "c"],
     )
-    finding = coverage_finding(table, "dinghai", 2020, 2021, "00_data_audit")
+    finding = audit_findings.coverage_finding(table, "dinghai", 2020, 2021, "00_data_audit")
     # only "a" has both years: 1 of 3; 3 non-empty cells
     assert finding.value == pytest.approx(1 / 3)
     assert "1 of 3 stored indicators" in finding.statement_en
@@ -178,7 +174,5 @@ def test_coverage_finding_counts_complete_indicators_by_hand():
 
 
 def test_coverage_finding_of_empty_table_is_zero_not_nan():
-    from uniontrends.audit import coverage_finding
-
-    finding = coverage_finding(pd.DataFrame(), "x", 2018, 2022)
+    finding = audit_findings.coverage_finding(pd.DataFrame(), "x", 2018, 2022)
     assert finding.value == 0.0 and not finding.synthetic

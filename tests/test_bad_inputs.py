@@ -10,12 +10,13 @@ import pytest
 import yaml
 from openpyxl import Workbook
 from uniontrends import config
-from uniontrends.catalog import load_catalog, parse_catalog
+from uniontrends.data.catalog import load_catalog, parse_catalog
+from uniontrends.data.model import ANNUAL_COLUMNS
+from uniontrends.data.package import open_package
+from uniontrends.data.tables import read_table
+from uniontrends.data.validate import check_annual, check_reported
 from uniontrends.errors import UniontrendsError
-from uniontrends.load import read_table
-from uniontrends.model import ANNUAL_COLUMNS
-from uniontrends.params import check_parameters, parse_region_spec, parse_year_spec
-from uniontrends.validate import check_annual, check_reported
+from uniontrends.notebook.params import check_parameters, parse_region_spec, parse_year_spec
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text("utf-8"))["cases"]
@@ -27,7 +28,7 @@ def _warm_up() -> None:
     """Import and build once (catalog, pandera) so the 1 s limit times the checks, not imports."""
     path = CORPUS / "annual_unit_wanyuan.csv"
     with pytest.raises(UniontrendsError):
-        check_annual(read_table(path), load_catalog())
+        check_annual(read_table(path), load_catalog(config.DATA_DIR))
 
 
 def _generate(kind: str, path: Path) -> None:
@@ -63,9 +64,9 @@ def _generate(kind: str, path: Path) -> None:
 def _run(case: dict[str, Any], path: Path) -> None:
     kind = case["kind"]
     if kind == "annual":
-        check_annual(read_table(path), load_catalog())
+        check_annual(read_table(path), load_catalog(config.DATA_DIR))
     elif kind == "reported":
-        check_reported(read_table(path), load_catalog())
+        check_reported(read_table(path), load_catalog(config.DATA_DIR))
     elif kind == "catalog":
         parse_catalog(yaml.safe_load(path.read_text("utf-8")), name=path.name)
     elif kind == "params":
@@ -73,9 +74,10 @@ def _run(case: dict[str, Any], path: Path) -> None:
         if "year_spec" in params:
             parse_year_spec(params["year_spec"])
         elif "region_spec" in params:
-            parse_region_spec(params["region_spec"])
+            parse_region_spec(params["region_spec"], open_package(config.DATA_DIR))
         else:
-            check_parameters(**params, data_dir=config.DATA_DIR)
+            args = {"region": "putuo", "year": 2022, "window": 5, "lang": "en"} | params
+            check_parameters(open_package(config.DATA_DIR), **args)
     else:
         raise AssertionError(f"unknown kind {kind!r}")
 

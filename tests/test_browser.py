@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from uniontrends import config
-from uniontrends.pdf import CHROMIUM_FLAGS
+from uniontrends.present.pdf import CHROMIUM_FLAGS
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 from uniontrends import config
-from uniontrends.catalog import Indicator, load_catalog, load_regions, parse_catalog
+from uniontrends.data import model
+from uniontrends.data.catalog import Indicator, load_catalog, parse_catalog
+from uniontrends.data.regions import load_regions
 from uniontrends.errors import DataError
 
 _AREAS = {"disputes": {"name_en": "Disputes", "name_zh": "维权"}}
@@ -36,8 +38,8 @@ def _rules(raw: dict) -> list[str]:
 
 
 def test_real_catalog_counts_match_the_yaml() -> None:
-    catalog = load_catalog()
-    raw = yaml.safe_load((config.DATA_DIR / config.CATALOG_FILE).read_text("utf-8"))
+    catalog = load_catalog(config.DATA_DIR)
+    raw = yaml.safe_load((config.DATA_DIR / model.CATALOG_FILE).read_text("utf-8"))
     assert list(catalog.indicators) == [e["id"] for e in raw["indicators"]]
     assert set(catalog.areas) == set(raw["areas"])
     assert len(catalog.in_area("membership")) == sum(
@@ -49,7 +51,7 @@ def test_real_catalog_counts_match_the_yaml() -> None:
 
 
 def test_indicator_names_and_units_in_both_languages() -> None:
-    catalog = load_catalog()
+    catalog = load_catalog(config.DATA_DIR)
     ind = catalog["training_participants"]
     assert isinstance(ind, Indicator)
     assert ind.name("en") == "Workers trained" and ind.name("zh") == "培训职工"
@@ -61,10 +63,10 @@ def test_indicator_names_and_units_in_both_languages() -> None:
 
 
 def test_catalog_is_cached_until_the_file_changes(tmp_path: Path) -> None:
-    shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
+    shutil.copy(config.DATA_DIR / model.CATALOG_FILE, tmp_path / model.CATALOG_FILE)
     first = load_catalog(tmp_path)
     assert load_catalog(tmp_path) is first
-    path = tmp_path / config.CATALOG_FILE
+    path = tmp_path / model.CATALOG_FILE
     raw = yaml.safe_load(path.read_text("utf-8"))
     raw["indicators"] = raw["indicators"][:3]
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -106,12 +108,13 @@ def test_all_problems_reported_together() -> None:
 
 
 def test_regions() -> None:
-    regions = load_regions()
-    assert list(regions)[:1] == ["putuo"] and regions["putuo"]["has_reported"] is True
-    assert load_regions(Path("/nonexistent")) == {}
+    regions = load_regions(config.DATA_DIR)
+    assert list(regions)[:1] == ["putuo"] and regions["putuo"].has_reported is True
+    assert regions.name("putuo", "zh") == "普陀区" and regions.name("unknown") == "unknown"
+    assert len(load_regions(Path("/nonexistent"))) == 0
 
 
 def test_region_keys_must_be_slugs(tmp_path: Path) -> None:
-    (tmp_path / config.REGIONS_FILE).write_text("regions:\n  ../etc: {name_en: X}\n", "utf-8")
+    (tmp_path / model.REGIONS_FILE).write_text("regions:\n  ../etc: {name_en: X}\n", "utf-8")
     with pytest.raises(DataError, match=r"regions.yaml: \[region_slug\] region '../etc'"):
         load_regions(tmp_path)

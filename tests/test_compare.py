@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from uniontrends import compare
 from uniontrends.errors import UniontrendsError
+from uniontrends.stats import compare
 
 YEARS = list(range(2018, 2023))
 SERIES = {

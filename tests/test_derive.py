@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from uniontrends import derive
+from uniontrends.data import derive
 from uniontrends.errors import DataError
 
 CATALOG = {

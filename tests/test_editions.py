@@ -9,9 +9,14 @@ import pytest
 from factories import make_finding
 from typer.testing import CliRunner
 from uniontrends.cli import app
-from uniontrends.editions import classify, compare_editions, edition_findings, what_changed_markdown
 from uniontrends.errors import DataError
-from uniontrends.findings import Finding, write_findings
+from uniontrends.findings.editions import (
+    classify,
+    compare_editions,
+    edition_findings,
+    what_changed_markdown,
+)
+from uniontrends.findings.record import Finding, write_findings
 
 
 def _finding(indicator: str, direction: str, evidence: str, value: float = 1.0) -> Finding:
@@ -92,7 +97,7 @@ def test_edition_findings_and_cli_diff(tmp_path: Path) -> None:
     write_findings(old, outputs / "putuo" / "2022" / "02_dispute_resolution")
     write_findings(new[:2], outputs / "putuo" / "2023" / "02_dispute_resolution")
     write_findings(new[2:], outputs / "putuo" / "2023" / "03_welfare_impact")
-    assert {f.id for f in edition_findings("putuo", 2023, outputs)} == {f.id for f in new}
+    assert {f.id for f in edition_findings(outputs / "putuo" / "2023")} == {f.id for f in new}
     result = CliRunner().invoke(
         app, ["diff", "--region", "putuo", "--from", "2022", "--to", "2023",
               "--outputs-dir", str(outputs)]
@@ -101,7 +106,7 @@ def test_edition_findings_and_cli_diff(tmp_path: Path) -> None:
     assert "reversed" in result.output and "putuo.a.theil_sen" in result.output
     assert "new" in result.output and "putuo.b.theil_sen" not in result.output  # unchanged hidden
     with pytest.raises(DataError, match="uniontrends run"):
-        edition_findings("putuo", 2019, outputs)
+        edition_findings(outputs / "putuo" / "2019")
     missing = CliRunner().invoke(
         app, ["diff", "--region", "putuo", "--from", "2019", "--to", "2023",
               "--outputs-dir", str(outputs)]

@@ -1,4 +1,4 @@
-"""Tests for uniontrends.export: HTML without code, figures, CSV/XLSX safety, escaping."""
+"""A notebook's files: HTML without code, figures, CSV/XLSX safety, escaping."""
 
 from __future__ import annotations
 
@@ -16,15 +16,10 @@ import openpyxl
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from uniontrends import export
-from uniontrends.export import (
-    ExportError,
-    NotebookOutputs,
-    display_table,
-    escape_html,
-    notebook_to_html,
-    write_workbook,
-)
+from uniontrends.present import export
+from uniontrends.present.export import ExportError, NotebookOutputs, notebook_to_html
+from uniontrends.present.safe import escape_html
+from uniontrends.present.tables import display_table, write_csv, write_workbook
 
 # a 1x1 red PNG, built once
 _buf = io.BytesIO()
@@ -180,7 +175,7 @@ def test_workbook_sheets_and_formula_injection(tmp_path):
 
 def test_csv_formula_injection_prefixed(tmp_path):
     df = pd.DataFrame({"label": ["=1+1", "\tx", "ok"], "value": [-1, 2, 3]})
-    path = export.write_csv(df, tmp_path / "t.csv")
+    path = write_csv(df, tmp_path / "t.csv")
     back = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
     assert back["label"].tolist()[0] == "'=1+1"
     assert back["label"].tolist()[2] == "ok"
@@ -234,7 +229,10 @@ def test_display_table_hides_a_row_counter_and_left_aligns_text():
 
 def test_plots_figure_alt_text_lands_in_png_metadata(tmp_path):
     from PIL import Image
-    from uniontrends import plots
+    from uniontrends import config
+    from uniontrends.data.catalog import load_catalog
+    from uniontrends.data.regions import load_regions
+    from uniontrends.present import plots
 
     series = pd.DataFrame(
         {
@@ -246,7 +244,13 @@ def test_plots_figure_alt_text_lands_in_png_metadata(tmp_path):
             "provenance": "synthetic",
         }
     )
-    fig = plots.trend_figure(series, "disputes_mediated", "zh")
+    fig = plots.trend_figure(
+        series,
+        "disputes_mediated",
+        "zh",
+        catalog=load_catalog(config.DATA_DIR),
+        region_names=load_regions(config.DATA_DIR),
+    )
     png, _ = NotebookOutputs(tmp_path, "nb").figure(fig, "t")
     info = Image.open(png).info
     assert info["Title"] == "普陀区：劳动争议调处"

@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from factories import add_to_registry
 from filelock import FileLock
-from uniontrends import config, runner
+from uniontrends import config
+from uniontrends.run import runner
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -90,6 +92,7 @@ def test_sigkill_mid_run_keeps_previous_outputs_and_next_run_completes(tmp_path,
     notebooks = tmp_path / "notebooks"
     shutil.copytree(FIXTURES / "suite", notebooks)
     shutil.copy(FIXTURES / "extra" / "50_env_sleep.ipynb", notebooks)
+    add_to_registry(notebooks, "50_env_sleep")
     options = _options(tmp_path, data_dir) | {"notebooks_dir": notebooks}
     out = tmp_path / "out"
     assert runner.run(["putuo"], [2022], **options).ok

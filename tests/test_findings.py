@@ -3,8 +3,9 @@
 import json
 
 import pytest
-from uniontrends import findings as fm
 from uniontrends.errors import DataError
+from uniontrends.findings import record as fm
+from uniontrends.findings.wording import format_quantity
 
 
 def _f(stat="trend", evidence="clear", effect=0.1, synthetic=False, **kw):
@@ -21,12 +22,12 @@ def _f(stat="trend", evidence="clear", effect=0.1, synthetic=False, **kw):
 
 
 def test_format_quantity():
-    assert fm.format_quantity(1200, "cases", "en", "at_least") == "at least 1,200 cases"
-    assert fm.format_quantity(1200, "cases", "zh", "at_least") == "超过1,200件"
-    assert fm.format_quantity(3460000, "yuan", "zh") == "3,460,000元"
-    assert fm.format_quantity(35000, "person_times", "en", "approx") == "about 35,000 person-times"
-    assert fm.format_quantity(0.853, "share", "en") == "85.3%"
-    assert fm.format_quantity(12.5, "per_1000_members", "zh") == "每千名会员12.50"
+    assert format_quantity(1200, "cases", "en", "at_least") == "at least 1,200 cases"
+    assert format_quantity(1200, "cases", "zh", "at_least") == "超过1,200件"
+    assert format_quantity(3460000, "yuan", "zh") == "3,460,000元"
+    assert format_quantity(35000, "person_times", "en", "approx") == "about 35,000 person-times"
+    assert format_quantity(0.853, "share", "en") == "85.3%"
+    assert format_quantity(12.5, "per_1000_members", "zh") == "每千名会员12.50"
 
 
 def test_round_trip(tmp_path):

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as sps
-from uniontrends import forecast
 from uniontrends.errors import ParameterError, UniontrendsError
+from uniontrends.findings import projections
+from uniontrends.stats import forecast
 
 YEARS = [2018, 2019, 2020, 2021, 2022]
 
@@ -40,7 +41,7 @@ def test_auto_method_is_named_and_never_narrower_than_ols():
     y = [120.0, 135.0, 128.0, 150.0, 158.0]
     auto = forecast.project(YEARS, y)
     ols = forecast.project(YEARS, y, method="ols")
-    assert auto.method in forecast.METHOD_TEXT
+    assert auto.method in projections.METHOD_TEXT
     width = auto.final["pi_high"] - auto.final["pi_low"]
     assert width >= ols.final["pi_high"] - ols.final["pi_low"] - 1e-9
     if auto.method == "ols_linear_trend":
@@ -49,9 +50,9 @@ def test_auto_method_is_named_and_never_narrower_than_ols():
 
 def test_reaches_target_statement():
     p = forecast.project(YEARS, [1, 2, 4, 4, 6], method="ols")  # 2027 mean 11.8
-    ok, text = forecast.reaches_target(p, 10, "cases")
+    ok, text = projections.reaches_target(p, 10, "cases")
     assert ok and "reaches" in text and "10 cases" in text and "inside" in text
-    ok, text = forecast.reaches_target(p, 30, "cases", lang="zh")
+    ok, text = projections.reaches_target(p, 30, "cases", lang="zh")
     assert not ok and "达不到" in text and "30件" in text
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from uniontrends import execution, kernels
+from uniontrends.run import execution, kernels
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,9 @@ def test_import_lines_are_the_notebooks_one_line_imports_in_first_seen_order(tmp
 
 
 def test_a_launched_kernel_is_lent_first_with_its_imports_and_a_clean_namespace(tmp_path):
-    nb = _notebook(tmp_path / "nb.ipynb", "import uniontrends.textfile\nimport no_such_module_xyz")
+    nb = _notebook(
+        tmp_path / "nb.ipynb", "import uniontrends.data.textfile\nimport no_such_module_xyz"
+    )
     env = {"UNIONTRENDS_TEST": "1"}
     [launched] = kernels.prestart(1, tmp_path, env, kernels.preload_code([nb]))
     with kernels.borrowed(tmp_path, env) as kernel:
@@ -54,7 +56,7 @@ def test_a_launched_kernel_is_lent_first_with_its_imports_and_a_clean_namespace(
         # The notebook's import ran (the failing one is left to the notebook), nothing defined.
         shown = _printed(
             kernel,
-            "import sys\nprint('uniontrends.textfile' in sys.modules,"
+            "import sys\nprint('uniontrends.data.textfile' in sys.modules,"
             " sorted(k for k in globals() if not k.startswith('_') and k not in"
             " ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'sys')))",
             tmp_path,

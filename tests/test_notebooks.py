@@ -1,31 +1,72 @@
-"""The notebook suite: structure (one parameters cell, thin, paired) and execution via papermill."""
+"""The notebook suite: structure (registry, one parameters cell, thin, paired, generated) and
+what running it produces (through the project's warm runner; plain papermill where a user
+would use it)."""
 
 from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
-from uniontrends.config import NOTEBOOKS_DIR
-from uniontrends.findings import read_findings
+import yaml
+from uniontrends.config import DATA_DIR, NOTEBOOKS_DIR
+from uniontrends.findings.record import read_findings
+from uniontrends.notebook.generate import area_notebooks
+from uniontrends.notebook.registry import load_registry
 
-NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+REGISTRY = load_registry(NOTEBOOKS_DIR)
+NOTEBOOKS = list(REGISTRY.names)
 PARAMETERS = {"region", "year", "window", "lang", "data_dir", "output_dir"}
 
 
-def test_suite_is_complete():
-    assert NOTEBOOKS == [
-        "00_data_audit",
-        "01_membership_coverage",
-        "02_dispute_resolution",
-        "03_welfare_impact",
-        "04_skills_competitions",
-        "05_international_context",
-        "90_annual_report",
-    ]
+def test_the_registry_lists_every_notebook_in_the_folder():
+    assert sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")) == sorted(NOTEBOOKS)
+    report = REGISTRY.of_kind("report")
+    assert [s.name for s in report] == ["90_annual_report"]
+    # the report needs every other notebook and runs last
+    assert set(report[0].needs) == set(NOTEBOOKS) - {"90_annual_report"}
+    assert REGISTRY.run_order()[-1] == "90_annual_report"
+    areas = [s.area for s in REGISTRY.of_kind("area")]
+    assert areas == ["membership", "disputes", "welfare", "skills"]
+
+
+def test_registry_problems_are_named(tmp_path):
+    from uniontrends.errors import DataError
+
+    (tmp_path / "registry.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "notebooks": [
+                    {
+                        "name": "a",
+                        "kind": "analysis",
+                        "title_en": "A",
+                        "title_zh": "甲",
+                        "needs": ["b"],
+                    },
+                    {
+                        "name": "b",
+                        "kind": "analysis",
+                        "title_en": "B",
+                        "title_zh": "乙",
+                        "needs": ["a"],
+                    },
+                    {"name": "c", "kind": "poster", "title_en": "C", "title_zh": "丙"},
+                ]
+            }  # fmt: skip
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match="kind 'poster' is not one of"):
+        load_registry(tmp_path)
+    text = (tmp_path / "registry.yaml").read_text(encoding="utf-8").replace("poster", "report")
+    (tmp_path / "registry.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match="the needs of a, b form a cycle"):
+        load_registry(tmp_path)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -43,6 +84,11 @@ def test_notebook_structure(name):
         tree = ast.parse(cell.source)
         defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
         assert not defs, f"{name}: define functions in the library, not the notebook"
+        imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+        names = {a.name for n in imports for a in n.names}
+        assert names <= {"uniontrends"}, f"{name}: a notebook imports only the public API"
+    meta = json.loads((NOTEBOOKS_DIR / f"{name}.ipynb").read_text("utf-8"))["metadata"]
+    assert meta["kernelspec"]["name"] == "python3"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -53,7 +99,61 @@ def test_py_pair_in_sync(name):
     assert as_text == [(c.cell_type, c.source.strip()) for c in py.cells]
 
 
-def _run(name: str, out: Path, **params) -> nbformat.NotebookNode:
+def test_area_notebooks_are_their_generated_form():
+    for path, text in area_notebooks(REGISTRY).items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path.name} differs from notebooks/templates/area.py + registry.yaml: "
+            "edit those and run `make notebooks`"
+        )
+
+
+def _check_outputs(folder: Path, name: str) -> list:
+    findings = read_findings(folder / name / "findings.json")
+    assert findings and (folder / name / "findings.md").stat().st_size > 0
+    assert all(p.stat().st_size > 0 for p in (folder / name).rglob("*") if p.is_file())
+    html = (folder / f"{name}.html").read_text(encoding="utf-8")
+    assert "Traceback" not in html
+    assert "ut.start(" not in html  # no input cells
+    assert "PosixPath" not in html  # no cell ends by showing a (temporary) path
+    if any((folder / name).glob("figures/*.png")):
+        assert "data:image/png;base64," in html  # figures embedded
+    return findings
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("region", ["putuo", "dinghai"])
+def test_suite_runs(bundled_suite, region):
+    folder = bundled_suite / region / "2022"
+    found = {name: _check_outputs(folder, name) for name in NOTEBOOKS}
+    audit = {f.id: f for f in found["00_data_audit"]}
+    if region == "putuo":
+        bound = found["02_dispute_resolution"]
+        (pub,) = [f for f in bound if f.id == "putuo.disputes_mediated.reported_total"]
+        assert pub.value == 1200 and pub.qualifier == "at_least" and pub.interval_high is None
+        assert audit["putuo.disputes_mediated.reconciliation"].value >= 1200
+    else:
+        assert not any(f.statistic == "reported_total" for f in found["02_dispute_resolution"])
+    statements = [f.statement("en") for f in found["02_dispute_resolution"]]
+    assert any("Labour disputes" in s for s in statements)
+    assert all(not f.synthetic for f in found["05_international_context"])
+    assert all(f.synthetic for f in found["01_membership_coverage"] if f.statistic == "trend")
+    n_all = len(read_findings(folder / "90_annual_report" / "findings_all.json"))
+    assert n_all == sum(len(v) for k, v in found.items() if k != "90_annual_report")
+    assert (folder / "90_annual_report" / "figures" / "area_disputes.png").stat().st_size > 0
+
+
+@pytest.mark.notebooks
+def test_dispute_notebook_in_chinese(tmp_path, run_report):
+    folder = run_report(DATA_DIR, tmp_path / "out", "dinghai", 2022, lang="zh")
+    findings = _check_outputs(folder, "02_dispute_resolution")
+    assert any("劳动争议" in f.statement_zh for f in findings)
+    csv = (folder / "02_dispute_resolution" / "tables" / "statistics.csv").read_text("utf-8-sig")
+    assert "指标" in csv and "合成（示例）" in csv
+    html = (folder / "02_dispute_resolution.html").read_text(encoding="utf-8")
+    assert "定海（示例）" in html and "劳动争议调处" in html
+
+
+def _papermill(name: str, out: Path, **params) -> nbformat.NotebookNode:
     import papermill as pm
 
     params = {"region": "putuo", "lang": "en", "output_dir": str(out)} | params
@@ -69,71 +169,42 @@ def _run(name: str, out: Path, **params) -> nbformat.NotebookNode:
     return nbformat.read(executed, as_version=4)
 
 
-def _check_outputs(name: str, out: Path, nb: nbformat.NotebookNode) -> list:
-    from uniontrends.export import notebook_to_html
+@pytest.mark.notebooks
+def test_plain_papermill_with_another_data_dir_uses_its_names_everywhere(tmp_path):
+    """A package's own region and indicator names reach every table, figure and finding."""
+    from PIL import Image
+    from uniontrends.present.export import notebook_to_html
 
-    folder = out / name
+    data = Path(shutil.copytree(DATA_DIR, tmp_path / "data"))
+    shutil.rmtree(data / "reported")  # its sources cite the article, which names the district
+    regions = (data / "regions.yaml").read_text(encoding="utf-8")
+    (data / "regions.yaml").write_text(
+        regions.replace("Putuo District", "Harbourside Borough").replace("普陀区", "港湾区"),
+        encoding="utf-8",
+    )
+    catalog = data / "indicators.yaml"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace("Labour disputes mediated", "Disputes settled"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    nb = _papermill("02_dispute_resolution", out, data_dir=str(data))
+    html = notebook_to_html(nb, out / "02.html").read_text(encoding="utf-8")
+    folder = out / "02_dispute_resolution"
     findings = read_findings(folder / "findings.json")
-    assert findings and (folder / "findings.md").stat().st_size > 0
-    assert all(p.stat().st_size > 0 for p in folder.rglob("*") if p.is_file())
-    html = notebook_to_html(nb, out / f"{name}.html").read_text(encoding="utf-8")
-    assert "Traceback" not in html
-    assert "session.start(" not in html  # no input cells
-    assert "PosixPath" not in html  # no cell ends by showing a (temporary) path
-    if any(folder.glob("figures/*.png")):
-        assert "data:image/png;base64," in html  # figures embedded, also outside the runner
-    return findings
-
-
-SUITE = [
-    "00_data_audit",
-    "01_membership_coverage",
-    "02_dispute_resolution",
-    "03_welfare_impact",
-    "04_skills_competitions",
-    "05_international_context",
-    "90_annual_report",
-]
-
-
-@pytest.mark.notebooks
-@pytest.mark.parametrize(("region", "lang"), [("putuo", "en"), ("dinghai", "zh")])
-def test_suite_runs(tmp_path, region, lang):
-    found = {}
-    for name in SUITE:
-        nb = _run(name, tmp_path, region=region, lang=lang)
-        found[name] = _check_outputs(name, tmp_path, nb)
-    audit = {f.id: f for f in found["00_data_audit"]}
-    if region == "putuo":
-        bound = found["02_dispute_resolution"]
-        (pub,) = [f for f in bound if f.id == "putuo.disputes_mediated.reported_total"]
-        assert pub.value == 1200 and pub.qualifier == "at_least" and pub.interval_high is None
-        assert audit["putuo.disputes_mediated.reconciliation"].value >= 1200
-    else:
-        assert not any(f.statistic == "reported_total" for f in found["02_dispute_resolution"])
-    statements = [f.statement(lang) for f in found["02_dispute_resolution"]]
-    assert any(("劳动争议" if lang == "zh" else "Labour disputes") in s for s in statements)
-    assert all(not f.synthetic for f in found["05_international_context"])
-    assert all(f.synthetic for f in found["01_membership_coverage"] if f.statistic == "trend")
-    all_path = tmp_path / "90_annual_report" / "findings_all.json"
-    n_all = len(read_findings(all_path))
-    assert n_all == sum(len(v) for k, v in found.items() if k != "90_annual_report")
-    assert (tmp_path / "90_annual_report" / "figures" / "area_disputes.png").stat().st_size > 0
-
-
-@pytest.mark.notebooks
-def test_dispute_notebook_in_chinese(tmp_path):
-    nb = _run("02_dispute_resolution", tmp_path, lang="zh")
-    findings = _check_outputs("02_dispute_resolution", tmp_path, nb)
-    (pub,) = [
-        f
-        for f in findings
-        if f.statistic == "reported_total" and f.indicator == "disputes_mediated"
-    ]
-    assert pub.value == 1200 and pub.qualifier == "at_least"
-    assert "超过1,200件" in pub.statement_zh and "劳动争议" in pub.statement_zh
-    csv = (tmp_path / "02_dispute_resolution" / "tables" / "statistics.csv").read_text("utf-8-sig")
-    assert "指标" in csv and "合成（示例）" in csv
+    texts = {
+        "html": html,
+        "findings": " ".join(f.statement_en + f.statement_zh for f in findings),
+        "tables": " ".join(p.read_text("utf-8-sig") for p in (folder / "tables").glob("*.csv")),
+        "figures": " ".join(str(Image.open(p).info) for p in (folder / "figures").glob("*.png")),
+    }
+    for where, text in texts.items():
+        assert "Putuo District" not in text and "普陀区" not in text, where
+        assert "Labour disputes mediated" not in text, where
+    assert "Harbourside Borough" in texts["findings"] and "港湾区" in texts["findings"]
+    assert "Disputes settled" in texts["tables"] and "Disputes settled" in texts["figures"]
+    assert "Harbourside Borough" in texts["figures"] and "Harbourside Borough" in html
 
 
 @pytest.mark.notebooks
@@ -145,25 +216,15 @@ def test_bad_parameter_fails_clearly(tmp_path, params, message):
     import papermill as pm
 
     with pytest.raises(pm.PapermillExecutionError) as info:
-        _run("01_membership_coverage", tmp_path, **params)
+        _papermill("01_membership_coverage", tmp_path, **params)
     assert "ParameterError" in info.value.ename
     assert message in str(info.value.evalue)
 
 
-def test_notebooks_have_kernelspec():
-    for name in NOTEBOOKS:
-        meta = json.loads((NOTEBOOKS_DIR / f"{name}.ipynb").read_text("utf-8"))["metadata"]
-        assert meta["kernelspec"]["name"] == "python3"
-
-
 @pytest.mark.notebooks
-def test_hostile_indicator_label_is_escaped_in_html_and_text_in_xlsx(tmp_path):
+def test_hostile_indicator_label_is_escaped_in_html_and_text_in_xlsx(tmp_path, run_report):
     """A label pasted from elsewhere with markup or a formula never runs in the report or Excel."""
-    import shutil
-
     import openpyxl
-    from uniontrends.config import DATA_DIR
-    from uniontrends.export import notebook_to_html
 
     data = Path(shutil.copytree(DATA_DIR, tmp_path / "data"))
     catalog = data / "indicators.yaml"
@@ -172,12 +233,10 @@ def test_hostile_indicator_label_is_escaped_in_html_and_text_in_xlsx(tmp_path):
     assert "name_en: Labour disputes mediated," in text
     text = text.replace("name_en: Labour disputes mediated,", f'name_en: "{hostile}",', 1)
     catalog.write_text(text.replace("name_en: Legal aid cases,", 'name_en: "=1+1 aid",', 1))
-    out = tmp_path / "out"
-    out.mkdir()
-    nb = _run("02_dispute_resolution", out, data_dir=str(data))
-    html = notebook_to_html(nb, out / "02.html").read_text(encoding="utf-8")
+    folder = run_report(data, tmp_path / "out", "putuo", 2022)
+    html = (folder / "02_dispute_resolution.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)" in html
-    book = openpyxl.load_workbook(out / "02_dispute_resolution" / "tables.xlsx")
+    book = openpyxl.load_workbook(folder / "02_dispute_resolution" / "tables.xlsx")
     cells = [c for ws in book for row in ws.iter_rows() for c in row if c.value == "=1+1 aid"]
     assert cells and all(c.data_type == "s" for c in cells)

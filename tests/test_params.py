@@ -1,4 +1,4 @@
-"""Tests for uniontrends.params: parameter rules, window against the data, year/region specs."""
+"""Parameter rules, the window against the data, year and region specs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from uniontrends import config
+from uniontrends.data import model
+from uniontrends.data.package import open_package
 from uniontrends.errors import ParameterError
-from uniontrends.params import (
+from uniontrends.notebook.params import (
     Parameters,
     check_parameters,
     parse_region_spec,
@@ -16,12 +18,19 @@ from uniontrends.params import (
 )
 
 _HEADER = "region,year,indicator,value,qualifier,unit,source,provenance\n"
+BUNDLED = open_package(config.DATA_DIR)
+DEFAULTS = {"region": "putuo", "year": 2022, "window": 5, "lang": "en"}
+
+
+def _check(package=BUNDLED, **kwargs) -> Parameters:
+    """check_parameters with the bundled defaults for what kwargs leave out."""
+    return check_parameters(package, **(DEFAULTS | kwargs))
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A data folder with the real catalog/regions and one region 'zhujiajian' (2019-2023)."""
-    for name in (config.CATALOG_FILE, config.REGIONS_FILE):
+    for name in (model.CATALOG_FILE, model.REGIONS_FILE):
         shutil.copy(config.DATA_DIR / name, tmp_path / name)
     (tmp_path / "annual").mkdir()
     rows = "".join(
@@ -33,7 +42,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def test_defaults_give_the_2018_2022_window() -> None:
-    params = check_parameters()
+    params = _check()
     assert params == Parameters(
         region="putuo",
         year=2022,
@@ -48,20 +57,20 @@ def test_defaults_give_the_2018_2022_window() -> None:
 
 
 def test_shorter_window_and_zh() -> None:
-    params = check_parameters("putuo", 2020, window=3, lang="zh")
+    params = _check(year=2020, window=3, lang="zh")
     assert (params.start, params.end, params.lang) == (2018, 2020, "zh")
 
 
 def test_region_present_only_in_data_is_accepted(data_dir: Path) -> None:
-    params = check_parameters("zhujiajian", 2023, 5, data_dir=data_dir)
+    params = _check(open_package(data_dir), region="zhujiajian", year=2023)
     assert params.years == list(range(2019, 2024))
     with pytest.raises(ParameterError, match="zhujiajian has 2019-2023: use --window 4"):
-        check_parameters("zhujiajian", 2022, 5, data_dir=data_dir)
+        _check(open_package(data_dir), region="zhujiajian", year=2022)
 
 
 def test_known_region_without_annual_data(data_dir: Path) -> None:
     with pytest.raises(ParameterError, match="has no annual data"):
-        check_parameters("putuo", 2022, data_dir=data_dir)
+        _check(open_package(data_dir))
 
 
 @pytest.mark.parametrize(
@@ -77,21 +86,25 @@ def test_known_region_without_annual_data(data_dir: Path) -> None:
         ({"region": "Putuo"}, "lower-case slug"),
         ({"region": "a" * 41}, "lower-case slug"),
         ({"region": "putuo/../x"}, "lower-case slug"),
-        ({"data_dir": "/nonexistent/data"}, "is not a folder"),
     ],
 )
 def test_rules(kwargs: dict, pattern: str) -> None:
     with pytest.raises(ParameterError, match=pattern):
-        check_parameters(**kwargs)
+        _check(**kwargs)
+
+
+def test_a_data_folder_that_is_not_there() -> None:
+    with pytest.raises(ParameterError, match="is not a folder"):
+        open_package("/nonexistent/data")
 
 
 def test_year_given_as_digit_string_is_accepted() -> None:
-    assert check_parameters(year="2022").year == 2022
+    assert _check(year="2022").year == 2022
 
 
 def test_window_message_names_years_and_fix() -> None:
     with pytest.raises(ParameterError) as caught:
-        check_parameters("putuo", 2020, window=5)
+        _check(year=2020)
     assert str(caught.value).endswith(
         "window 2016-2020 needs data from 2016 but putuo has 2018-2022: "
         "use --window 3 or --year 2022"
@@ -100,12 +113,12 @@ def test_window_message_names_years_and_fix() -> None:
 
 def test_a_batch_window_is_shortened_to_start_at_the_first_year_of_data() -> None:
     # putuo's annual data cover 2018-2022
-    fitted = check_parameters("putuo", 2020, window=5, shorten_window=True)
+    fitted = _check(year=2020, shorten_window=True)
     assert (fitted.window, fitted.start, fitted.end) == (3, 2018, 2020)
-    assert check_parameters("putuo", 2021, window=5, shorten_window=True).window == 4
-    assert check_parameters("putuo", 2022, window=5, shorten_window=True).window == 5
+    assert _check(year=2021, shorten_window=True).window == 4
+    assert _check(year=2022, shorten_window=True).window == 5
     with pytest.raises(ParameterError, match="window 2015-2019 needs data from 2015"):
-        check_parameters("putuo", 2019, window=5, shorten_window=True)  # 2 years < minimum 3
+        _check(year=2019, shorten_window=True)  # 2 years < minimum 3
 
 
 @pytest.mark.parametrize(
@@ -128,15 +141,15 @@ def test_parse_year_spec_rejects(spec: str) -> None:
 
 
 def test_parse_region_spec() -> None:
-    assert parse_region_spec("putuo, dinghai,putuo") == ["putuo", "dinghai"]
-    assert parse_region_spec("all") == ["putuo", "dinghai", "daishan"]
+    assert parse_region_spec("putuo, dinghai,putuo", BUNDLED) == ["putuo", "dinghai"]
+    assert parse_region_spec("all", BUNDLED) == ["putuo", "dinghai", "daishan"]
     for bad in ("", "putuo,", "../etc", "a/b"):
         with pytest.raises(ParameterError):
-            parse_region_spec(bad)
+            parse_region_spec(bad, BUNDLED)
 
 
 def test_latest_year_is_the_newest_year_every_region_has(tmp_path):
-    from uniontrends.params import latest_year, resolve_year_spec
+    from uniontrends.notebook.params import latest_year, resolve_year_spec
 
     annual = tmp_path / "annual"
     annual.mkdir()
@@ -144,8 +157,8 @@ def test_latest_year_is_the_newest_year_every_region_has(tmp_path):
     for region, years in {"a": (2020, 2021, 2022), "b": (2020, 2021)}.items():
         rows = "".join(f"{region},{y},union_members,1,exact,persons,s,synthetic\n" for y in years)
         (annual / f"{region}.csv").write_text(header + rows, encoding="utf-8")
-    assert latest_year(["a"], tmp_path) == 2022
-    assert resolve_year_spec("latest", ["a", "b"], tmp_path) == [2021]
-    assert resolve_year_spec("2019-2020", ["a"], tmp_path) == [2019, 2020]
+    assert latest_year(["a"], open_package(tmp_path)) == 2022
+    assert resolve_year_spec("latest", ["a", "b"], open_package(tmp_path)) == [2021]
+    assert resolve_year_spec("2019-2020", ["a"], open_package(tmp_path)) == [2019, 2020]
     with pytest.raises(ParameterError, match="c has no annual data"):
-        latest_year(["c"], tmp_path)
+        latest_year(["c"], open_package(tmp_path))

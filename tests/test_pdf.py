@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from uniontrends import pdf
 from uniontrends.cli import app
+from uniontrends.present import pdf
 
 # A 1x1 PNG inlined as the report inlines its figures.
 _PNG = base64.b64encode(
@@ -66,9 +66,9 @@ def test_a_headless_shell_is_preferred_to_the_full_browser(monkeypatch: pytest.M
 
 def test_missing_html_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="uniontrends run"):
-        pdf.report_pdf(tmp_path)
+        pdf.report_pdf(tmp_path, ("90_annual_report",))
     result = CliRunner().invoke(app, ["pdf", str(tmp_path)])
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert result.exit_code == 1 and "has no 90_annual_report.html" in result.output
 
 
 @pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Tests for uniontrends.plots: CJK rendering, catalog labels, provenance notes, lower bounds."""
+"""Figures: CJK rendering, catalog labels, provenance notes, lower bounds."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from uniontrends import plots
+from uniontrends import config
+from uniontrends.data.catalog import load_catalog
+from uniontrends.data.regions import load_regions
 from uniontrends.errors import ParameterError
-from uniontrends.forecast import project
-from uniontrends.trends import ols_trend
+from uniontrends.present import plots
+from uniontrends.stats.forecast import project
+from uniontrends.stats.trend_tests import ols_trend
 
 YEARS = [2018, 2019, 2020, 2021, 2022]
 VALUES = [173.0, 237.0, 236.0, 249.0, 346.0]
+CATALOG = load_catalog(config.DATA_DIR)
+REGIONS = load_regions(config.DATA_DIR)
 
 
 def _series(provenance: str = "synthetic", indicator: str = "disputes_mediated") -> pd.DataFrame:
@@ -81,7 +86,8 @@ def _render(fig) -> list[str]:
 def test_zh_figure_renders_without_missing_glyphs():
     assert plots.resolve_lang("zh") == "zh"
     fig = plots.trend_figure(_series(), "disputes_mediated", "zh", trend="ols",
-                             reported=_reported())  # fmt: skip
+                             reported=_reported(), catalog=CATALOG,
+                             region_names=REGIONS)  # fmt: skip
     texts = _texts(fig)
     assert "劳动争议调处（件）" in texts
     assert fig.axes[0].get_title() == "普陀区：劳动争议调处"
@@ -91,23 +97,37 @@ def test_zh_figure_renders_without_missing_glyphs():
 
 
 def test_en_labels_from_catalog_and_units():
-    fig = plots.trend_figure(_series(), "disputes_mediated", "en")
+    fig = plots.trend_figure(
+        _series(), "disputes_mediated", "en", catalog=CATALOG, region_names=REGIONS
+    )
     assert fig.axes[0].get_ylabel() == "Labour disputes mediated (cases)"
     assert fig.axes[0].get_title() == "Putuo District: Labour disputes mediated"
-    assert plots.indicator_label("assistance_beneficiaries", "zh") == "帮扶惠及职工（人次）"
-    assert plots.indicator_label("assistance_funds", "en") == "Assistance funds raised (yuan)"
+    assert (
+        plots.indicator_label("assistance_beneficiaries", "zh", catalog=CATALOG)
+        == "帮扶惠及职工（人次）"
+    )
+    assert (
+        plots.indicator_label("assistance_funds", "en", catalog=CATALOG)
+        == "Assistance funds raised (yuan)"
+    )
 
 
 def test_synthetic_note_on_figure_and_in_metadata():
-    fig = plots.trend_figure(_series("synthetic"), "disputes_mediated", "en")
+    fig = plots.trend_figure(
+        _series("synthetic"), "disputes_mediated", "en", catalog=CATALOG, region_names=REGIONS
+    )
     assert plots.SYNTHETIC_NOTE["en"] in plots.figure_notes(fig)
     assert plots.SYNTHETIC_NOTE["en"] in fig.uniontrends_metadata["Description"]
-    zh = plots.trend_figure(_series("synthetic"), "disputes_mediated", "zh")
+    zh = plots.trend_figure(
+        _series("synthetic"), "disputes_mediated", "zh", catalog=CATALOG, region_names=REGIONS
+    )
     assert plots.SYNTHETIC_NOTE["zh"] in plots.figure_notes(zh)
 
 
 def test_real_data_gets_source_line_and_no_synthetic_note():
-    fig = plots.trend_figure(_series("official_annual"), "disputes_mediated", "en")
+    fig = plots.trend_figure(
+        _series("official_annual"), "disputes_mediated", "en", catalog=CATALOG, region_names=REGIONS
+    )
     notes = plots.figure_notes(fig)
     assert notes == ["Source: statistical return"]
     assert all(plots.SYNTHETIC_NOTE["en"] not in t for t in _texts(fig))
@@ -136,7 +156,7 @@ def _reference() -> pd.DataFrame:
 
 def test_reference_figure_highlights_china_without_synthetic_note():
     for lang, name in (("en", "China"), ("zh", "中国")):
-        fig = plots.reference_figure(_reference(), lang)
+        fig = plots.reference_figure(_reference(), lang, catalog=CATALOG)
         ax = fig.axes[0]
         china = [line for line in ax.get_lines() if line.get_gid() == "highlight-chn"]
         assert len(china) == 1 and china[0].get_label() == name
@@ -149,7 +169,14 @@ def test_reference_figure_highlights_china_without_synthetic_note():
 
 @pytest.mark.parametrize("lang,word", [("en", "at least"), ("zh", "不少于")])
 def test_lower_bound_drawn_as_at_least(lang, word):
-    fig = plots.trend_figure(_series(), "disputes_mediated", lang, reported=_reported())
+    fig = plots.trend_figure(
+        _series(),
+        "disputes_mediated",
+        lang,
+        reported=_reported(),
+        catalog=CATALOG,
+        region_names=REGIONS,
+    )
     ax = fig.axes[0]
     bound = [line for line in ax.get_lines() if line.get_gid() == plots.LOWER_BOUND_GID]
     assert len(bound) == 1
@@ -164,7 +191,8 @@ def test_lower_bound_drawn_as_at_least(lang, word):
 
 def test_exact_reported_figure_is_not_a_lower_bound():
     fig = plots.trend_figure(_series(), "disputes_mediated", "en",
-                             reported=_reported("exact", 1250))  # fmt: skip
+                             reported=_reported("exact", 1250), catalog=CATALOG,
+                             region_names=REGIONS)  # fmt: skip
     lines = fig.axes[0].get_lines()
     assert not [line for line in lines if line.get_gid() == plots.LOWER_BOUND_GID]
     exact = [line for line in lines if line.get_gid() == "reported-exact"]
@@ -189,13 +217,20 @@ def test_ols_band_matches_hand_formula():
 def test_trend_line_and_projection_drawn():
     proj = project(YEARS, VALUES, horizon=3)
     fig = plots.trend_figure(_series(), "disputes_mediated", "en", trend=ols_trend(YEARS, VALUES),
-                             projection=proj)  # fmt: skip
+                             projection=proj, catalog=CATALOG, region_names=REGIONS)  # fmt: skip
     lines = {line.get_gid(): line for line in fig.axes[0].get_lines()}
     slope, intercept = np.polyfit(YEARS, VALUES, 1)
     np.testing.assert_allclose(lines["trend-ols"].get_ydata(), intercept + slope * np.array(YEARS))
     assert list(lines["projection"].get_xdata()) == [2023, 2024, 2025]
     assert "95 % prediction interval" in lines["projection"].get_label()
-    ts = plots.trend_figure(_series(), "disputes_mediated", "en", trend="theil_sen")
+    ts = plots.trend_figure(
+        _series(),
+        "disputes_mediated",
+        "en",
+        trend="theil_sen",
+        catalog=CATALOG,
+        region_names=REGIONS,
+    )
     ts_line = [ln for ln in ts.axes[0].get_lines() if ln.get_gid() == "trend-theil_sen"][0]
     ref = stats.theilslopes(VALUES, YEARS)
     np.testing.assert_allclose(ts_line.get_ydata(), ref.intercept + ref.slope * np.array(YEARS))
@@ -203,7 +238,7 @@ def test_trend_line_and_projection_drawn():
 
 def test_figures_are_not_registered_with_pyplot():
     before = plt.get_fignums()
-    plots.trend_figure(_series(), "disputes_mediated", "en")
+    plots.trend_figure(_series(), "disputes_mediated", "en", catalog=CATALOG, region_names=REGIONS)
     assert plt.get_fignums() == before
 
 
@@ -212,7 +247,9 @@ def test_missing_cjk_font_falls_back_to_english(monkeypatch):
     with pytest.warns(UserWarning, match="no CJK font"):
         assert plots.resolve_lang("zh") == "en"
     with pytest.warns(UserWarning):
-        fig = plots.trend_figure(_series(), "disputes_mediated", "zh")
+        fig = plots.trend_figure(
+            _series(), "disputes_mediated", "zh", catalog=CATALOG, region_names=REGIONS
+        )
     assert fig.axes[0].get_ylabel() == "Labour disputes mediated (cases)"
     assert plots._drawable("Source: 普陀区 article") == "Source: […] article"
 
@@ -221,14 +258,18 @@ def test_bad_lang_and_missing_indicator():
     with pytest.raises(ParameterError):
         plots.resolve_lang("fr")
     with pytest.raises(ParameterError, match="no rows"):
-        plots.trend_figure(_series(), "legal_aid_cases", "en")
+        plots.trend_figure(
+            _series(), "legal_aid_cases", "en", catalog=CATALOG, region_names=REGIONS
+        )
 
 
 def test_area_figure_one_panel_per_indicator():
     panel = pd.concat(
         [_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases", "union_members")]
     )
-    fig = plots.area_figure(panel, "disputes", "zh", reported=_reported())
+    fig = plots.area_figure(
+        panel, "disputes", "zh", reported=_reported(), catalog=CATALOG, region_names=REGIONS
+    )
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["劳动争议调处", "法律援助案件"]
     assert plots.SYNTHETIC_NOTE["zh"] in plots.figure_notes(fig)
@@ -246,7 +287,13 @@ def _visible_ticks(ax) -> np.ndarray:
 def test_panel_value_axes_have_few_round_ticks_and_whole_counts():
     flat_count = _series(indicator="union_organisations").assign(value=[5.0, 6, 6, 6, 6])
     wide_share = _series(indicator="union_density").assign(value=[0.311, 0.42, 0.55, 0.6, 0.71])
-    fig = plots.area_figure(pd.concat([flat_count, wide_share]), "membership", "en")
+    fig = plots.area_figure(
+        pd.concat([flat_count, wide_share]),
+        "membership",
+        "en",
+        catalog=CATALOG,
+        region_names=REGIONS,
+    )
     shares, counts = (ax for ax in fig.axes if ax.get_visible())  # catalog order
     fig.canvas.draw()  # tick locations are settled at draw time
     assert list(_visible_ticks(counts)) == [5.0, 6.0]  # never "5.2 organisations"
@@ -255,7 +302,13 @@ def test_panel_value_axes_have_few_round_ticks_and_whole_counts():
 
 def test_area_panels_share_years_labelled_under_each_columns_lowest_panel():
     ids = ["union_members", "employees", "union_density", "union_organisations"]
-    fig = plots.area_figure(pd.concat([_series(indicator=i) for i in ids]), ids, "en")
+    fig = plots.area_figure(
+        pd.concat([_series(indicator=i) for i in ids]),
+        ids,
+        "en",
+        catalog=CATALOG,
+        region_names=REGIONS,
+    )
     fig.canvas.draw()
     visible = [ax for ax in fig.axes if ax.get_visible()]
     labelled = [any(t.get_visible() and t.get_text() for t in a.get_xticklabels()) for a in visible]
@@ -266,9 +319,13 @@ def test_area_panels_share_years_labelled_under_each_columns_lowest_panel():
 
 def test_area_figure_of_chosen_indicators_names_its_area():
     panel = pd.concat([_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases")])
-    fig = plots.area_figure(panel, ["legal_aid_cases"], "en", area="disputes")
+    fig = plots.area_figure(
+        panel, ["legal_aid_cases"], "en", area="disputes", catalog=CATALOG, region_names=REGIONS
+    )
     assert fig._suptitle.get_text() == "Putuo District — Dispute resolution"
-    untitled = plots.area_figure(panel, ["legal_aid_cases"], "en")
+    untitled = plots.area_figure(
+        panel, ["legal_aid_cases"], "en", catalog=CATALOG, region_names=REGIONS
+    )
     assert untitled._suptitle.get_text() == "Putuo District"
 
 
@@ -277,7 +334,9 @@ def test_regions_figure_highlight_and_names():
         [_series().assign(region=r, value=lambda d, k=k: d["value"] * k)
          for r, k in (("putuo", 1), ("dinghai", 2))]
     )  # fmt: skip
-    fig = plots.regions_figure(panel, "disputes_mediated", "en", highlight="putuo")
+    fig = plots.regions_figure(
+        panel, "disputes_mediated", "en", highlight="putuo", catalog=CATALOG, region_names=REGIONS
+    )
     lines = {ln.get_gid(): ln for ln in fig.axes[0].get_lines()}
     assert lines["region-putuo"].get_linewidth() > lines["region-dinghai"].get_linewidth()
     assert lines["region-putuo"].get_label() == "Putuo District"

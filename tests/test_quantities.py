@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from uniontrends.data.model import QUALIFIERS, UNITS
+from uniontrends.data.quantities import Quantity, format_quantity, parse_quantity, parse_value
 from uniontrends.errors import ParameterError, QuantityError, UniontrendsError
-from uniontrends.model import QUALIFIERS, UNITS
-from uniontrends.quantities import Quantity, format_quantity, parse_quantity, parse_value
 
 EXAMPLES = [
     # text, value in base units, qualifier, unit

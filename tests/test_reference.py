@@ -6,16 +6,16 @@ import shutil
 import pandas as pd
 import pytest
 from uniontrends import config
+from uniontrends.data.model import ANNUAL_COLUMNS
+from uniontrends.data.reference import ILOSTAT_FILE, REFERENCE_COLUMNS, tidy_reference
 from uniontrends.errors import DataError
-from uniontrends.model import ANNUAL_COLUMNS
-from uniontrends.reference import ILOSTAT_FILE, REFERENCE_COLUMNS, tidy_reference
 
 RAW = config.PROJ_ROOT / "data" / "reference"
 
 
 @pytest.fixture(scope="module")
 def ref() -> pd.DataFrame:
-    return tidy_reference(config.PROJ_ROOT / "data")
+    return tidy_reference(config.PROJ_ROOT / "data" / "reference")
 
 
 def _value(ref, dataset, region, indicator, year):
@@ -133,4 +133,4 @@ def test_missing_file_is_a_data_error(tmp_path):
     (tmp_path / "reference").mkdir()
     shutil.copy(RAW / "oecd_trade_union_density.csv", tmp_path / "reference")
     with pytest.raises(DataError, match="ilostat_union_density.csv"):
-        tidy_reference(tmp_path)
+        tidy_reference(tmp_path / "reference")

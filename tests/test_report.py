@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import replace
 
 import pytest
 from factories import make_finding
-from uniontrends import report
-from uniontrends.findings import Finding, read_findings, write_findings
+from uniontrends.findings.record import Finding, read_findings, write_findings
+from uniontrends.present import report
+
+UPSTREAM = (
+    "00_data_audit",
+    "01_membership_coverage",
+    "02_dispute_resolution",
+    "03_welfare_impact",
+    "04_skills_competitions",
+    "05_international_context",
+)
+REPORT = "90_annual_report"
 
 
 def _f(
@@ -25,7 +33,7 @@ def test_collect_findings_prefers_this_run_and_falls_back(tmp_path):
     run, root = tmp_path / "run", tmp_path / "outputs"
     write_findings([_f("a", "clear", 0.1)], run / "01_membership_coverage")
     write_findings([_f("b", "clear", 0.1)], root / "putuo" / "2022" / "02_dispute_resolution")
-    found, sources = report.collect_findings(run, "putuo", 2022, outputs_root=root)
+    found, sources = report.collect_findings(run, root / "putuo" / "2022", UPSTREAM)
     assert [f.indicator for f in found] == ["a", "b"]
     assert sources["00_data_audit"] is None
     table = report.sources_table(sources, run).set_index("notebook")["findings_from"]
@@ -92,53 +100,33 @@ def test_method_notes_keep_one_bullet_per_rule_and_drop_notes_to_programmers():
 
 
 def test_what_changed_without_previous_edition(tmp_path):
-    text = report.what_changed_section(tmp_path / "run", "putuo", 2022, "en", tmp_path)
+    text = report.what_changed_section([], tmp_path / "2021", REPORT, UPSTREAM, "en")
     assert text == "_No previous edition to compare with._"
-    assert "没有" in report.what_changed_section(tmp_path / "run", "putuo", 2022, "zh", tmp_path)
+    assert "没有" in report.what_changed_section([], tmp_path / "2021", REPORT, UPSTREAM, "zh")
 
 
-def test_what_changed_uses_editions(tmp_path, monkeypatch):
-    root, run = tmp_path / "outputs", tmp_path / "run"
-    prev = root / "putuo" / "2021" / report.REPORT_NOTEBOOK
-    report.write_all_findings([_f("a", "suggestive", 0.1)], prev)
-    report.write_all_findings([_f("a", "clear", 0.2)], run / report.REPORT_NOTEBOOK)
-    seen = {}
-    fake = types.ModuleType("uniontrends.editions")
-
-    def compare_editions(previous, current):
-        seen["args"] = (previous, current)
-        return "df"
-
-    fake.compare_editions = compare_editions
-    fake.what_changed_markdown = lambda df, lang: f"changes:{df}:{lang}"
-    monkeypatch.setitem(sys.modules, "uniontrends.editions", fake)
-    assert report.what_changed_section(run, "putuo", 2022, "zh", root) == "changes:df:zh"
-    previous, current = seen["args"]
-    assert previous[0].evidence == "suggestive" and current[0].evidence == "clear"
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_what_changed_compares_with_the_previous_editions_report(tmp_path, lang):
+    previous = tmp_path / "putuo" / "2021"
+    report.write_all_findings([_f("a", "suggestive", 0.1)], previous / REPORT)
+    text = report.what_changed_section([_f("a", "clear", 0.2)], previous, REPORT, UPSTREAM, lang)
+    heading = {"en": "Strengthened (1)", "zh": "证据增强"}[lang]
+    assert heading in text and "putuo.a.trend" in text
+    assert ("suggestive → clear" if lang == "en" else "提示性 → 明确") in text
 
 
 def test_what_changed_reads_per_notebook_previous_findings(tmp_path):
-    root = tmp_path / "outputs"
-    write_findings([_f("a", "clear", 0.1)], root / "putuo" / "2021" / "02_dispute_resolution")
-    found = report.previous_findings("putuo", 2022, root)
-    assert found is not None and [f.indicator for f in found[0]] == ["a"]
+    previous = tmp_path / "putuo" / "2021"
+    write_findings([_f("a", "clear", 0.1)], previous / "02_dispute_resolution")
+    found = report.previous_findings(previous, REPORT, UPSTREAM)
+    assert found is not None and [f.indicator for f in found] == ["a"]
+    assert report.previous_findings(tmp_path / "none", REPORT, UPSTREAM) is None
 
 
 def test_write_all_findings_validates(tmp_path):
     path = report.write_all_findings([_f("a", "clear", 0.1), _f("b", "clear", 0.2)], tmp_path)
     assert path.name == "findings_all.json"
     assert [f.indicator for f in read_findings(path)] == ["a", "b"]
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_what_changed_with_real_editions_module(tmp_path, lang):
-    editions = pytest.importorskip("uniontrends.editions")
-    root, run = tmp_path / "outputs", tmp_path / "run"
-    report.write_all_findings([_f("a", "suggestive", 0.1)], root / "putuo/2021/90_annual_report")
-    report.write_all_findings([_f("a", "clear", 0.2)], run / "90_annual_report")
-    text = report.what_changed_section(run, "putuo", 2022, lang, root)
-    assert isinstance(text, str) and text
-    assert editions.compare_editions is not None
 
 
 def test_evidence_overview_counts_by_area_and_level():

@@ -7,9 +7,16 @@ import re
 import pandas as pd
 import pytest
 import yaml
-from uniontrends.config import CATALOG_FILE, PROJ_ROOT, REPORTED_DIR, SOURCES_DIR
-from uniontrends.model import PROVENANCES, QUALIFIERS, REPORTED_COLUMNS
-from uniontrends.quantities import parse_quantity
+from uniontrends.config import PROJ_ROOT
+from uniontrends.data.model import (
+    CATALOG_FILE,
+    PROVENANCES,
+    QUALIFIERS,
+    REPORTED_COLUMNS,
+    REPORTED_DIR,
+    SOURCES_DIR,
+)
+from uniontrends.data.quantities import parse_quantity
 
 # Read from the repository itself, not DATA_DIR: these tests pin the committed article figures.
 DATA = PROJ_ROOT / "data"

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from uniontrends import cache, config, runner
-from uniontrends.manifest import read_manifest
+from factories import add_to_registry
+from uniontrends import config
+from uniontrends.data.digests import sha256_file
+from uniontrends.run import runner
+from uniontrends.run.manifest import read_manifest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -89,7 +92,7 @@ def test_manifest_records_what_the_run_depended_on(env):
     folder = env["outputs_dir"] / "putuo" / "2022"
     man = read_manifest(folder)
     assert man["parameters"]["region"] == "putuo" and man["parameters"]["window"] == 5
-    assert man["inputs"]["annual/putuo.csv"] == cache.sha256_file(
+    assert man["inputs"]["annual/putuo.csv"] == sha256_file(
         env["data_dir"] / "annual" / "putuo.csv"
     )
     assert "annual/dinghai.csv" not in man["inputs"]  # other regions' tables do not count
@@ -135,8 +138,8 @@ def test_warm_and_isolated_kernels_give_identical_findings(tmp_path):
     shutil.copytree(config.PROJ_ROOT / "data", data)
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    for name in ("00_audit", "01_membership", "90_report"):  # a subset keeps the test fast
-        shutil.copy(FIXTURES / "heavy" / f"{name}.ipynb", notebooks)
+    for name in ("00_audit", "01_membership", "90_report", "registry"):  # a subset is faster
+        shutil.copy(next((FIXTURES / "heavy").glob(f"{name}.*")), notebooks)
     common = dict(data_dir=data, notebooks_dir=notebooks, validate=False, html=False)
     warm = runner.run(["putuo"], [2022], outputs_dir=tmp_path / "warm", **common)
     isolated = runner.run(["putuo"], [2022], outputs_dir=tmp_path / "iso", isolate=True, **common)
@@ -170,6 +173,7 @@ def test_dask_local_cluster_matches_local_run(env):
 
 def test_unreadable_notebook_fails_alone(env):
     (env["notebooks_dir"] / "05_broken.ipynb").write_text("not a notebook", encoding="utf-8")
+    add_to_registry(env["notebooks_dir"], "05_broken")
     summary = _run(env)
     statuses = _statuses(summary)
     assert statuses[("putuo", 2022, "05_broken")] == "failed"
@@ -198,7 +202,7 @@ def test_spare_slots_run_one_region_year_in_parallel_with_same_findings(env):
 def test_region_years_share_the_runs_kernels_and_give_the_findings_of_a_serial_run(
     env, monkeypatch
 ):
-    from uniontrends import execution
+    from uniontrends.run import execution
 
     regions = ("putuo", "dinghai", "daishan")
     serial = _run(env, regions=regions)
@@ -235,7 +239,7 @@ def test_a_regions_years_run_in_order_so_each_report_sees_the_previous_years_fin
 def test_a_notebooks_time_leaves_out_the_wait_for_a_free_kernel(env, monkeypatch):
     from contextlib import contextmanager
 
-    from uniontrends import kernels
+    from uniontrends.run import kernels
 
     real_borrowed, wait = kernels.borrowed, 2.0
 
@@ -264,7 +268,7 @@ def test_a_grid_over_early_years_starts_their_windows_at_the_first_year_of_data(
 
 
 def test_failed_export_fails_its_notebook_only_and_leaves_no_products(env, monkeypatch):
-    from uniontrends import export
+    from uniontrends.present import export
 
     real_export = export.notebook_to_html
 

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from uniontrends import session
-from uniontrends.catalog import load_catalog, load_regions
-from uniontrends.derive import add_derived
+from uniontrends import config
 from uniontrends.errors import ParameterError
-from uniontrends.findings import read_findings
-from uniontrends.load import load_annual, load_reported
-from uniontrends.params import check_parameters
+from uniontrends.findings.record import read_findings
+from uniontrends.notebook import session
+from uniontrends.notebook.params import check_parameters
+from uniontrends.notebook.registry import load_registry
 
 
 class _Outputs:
@@ -20,30 +19,25 @@ class _Outputs:
 
     def __init__(self) -> None:
         self.tables: dict[str, pd.DataFrame] = {}
+        self.workbook_written = False
 
-    def table(self, df: pd.DataFrame, name: str) -> None:
+    def table(self, df: pd.DataFrame, name: str) -> Path:
         self.tables[name] = df
+        return Path(f"{name}.csv")
 
-    def workbook(self) -> None:
+    def workbook(self) -> Path | None:
         self.workbook_written = True
+        return None
 
 
-@pytest.fixture(scope="module")
-def data():
-    catalog = load_catalog()
-    return catalog, add_derived(load_annual(), catalog), load_reported(), load_regions()
-
-
-def _session(data, tmp_path: Path, lang: str = "en", region: str = "putuo") -> session.Session:
-    catalog, panel, reported, regions = data
+def _session(package, tmp_path: Path, lang: str = "en", region: str = "putuo") -> session.Session:
     return session.Session(
         notebook="02_dispute_resolution",
-        params=check_parameters(region, 2022, 5, lang),
-        catalog=catalog,
-        regions=regions,
-        panel=panel,
-        reported=reported,
-        output_dir=tmp_path,
+        params=check_parameters(package, region, 2022, 5, lang),
+        package=package,
+        run_dir=tmp_path,
+        editions_dir=tmp_path.parent,
+        registry=load_registry(config.NOTEBOOKS_DIR),
         outputs=_Outputs(),
         lang=lang,
     )
@@ -68,16 +62,16 @@ def test_start_rejects_bad_parameters(kwargs, message, tmp_path):
         session.start("00_data_audit", output_dir=tmp_path, theme=False, **args)
 
 
-def test_region_panel_is_the_window(data, tmp_path):
-    s = _session(data, tmp_path, region="dinghai")
+def test_region_panel_is_the_window(package, tmp_path):
+    s = _session(package, tmp_path, region="dinghai")
     assert set(s.region_panel["year"]) == {2018, 2019, 2020, 2021, 2022}
     assert set(s.region_panel["region"]) == {"dinghai"}
     assert s.is_synthetic
-    assert s.out_dir == tmp_path / "02_dispute_resolution"
+    assert s.notebook_dir == tmp_path / "02_dispute_resolution"
 
 
-def test_reported_in_area_keeps_lower_bounds(data, tmp_path):
-    s = _session(data, tmp_path)
+def test_reported_in_area_keeps_lower_bounds(package, tmp_path):
+    s = _session(package, tmp_path)
     r = s.reported_in("disputes").set_index("indicator")
     assert r.loc["disputes_mediated", "value"] == 1200
     assert r.loc["disputes_mediated", "qualifier"] == "at_least"
@@ -86,8 +80,8 @@ def test_reported_in_area_keeps_lower_bounds(data, tmp_path):
     assert set(r.index) <= {i.id for i in s.catalog.in_area("disputes")}
 
 
-def test_reported_in_all_areas_follows_the_catalog_and_names_stock_years(data, tmp_path):
-    s = _session(data, tmp_path)
+def test_reported_in_all_areas_follows_the_catalog_and_names_stock_years(package, tmp_path):
+    s = _session(package, tmp_path)
     r = s.reported_in()
     assert len(r) == 35
     areas = [s.catalog[i].area for i in r["indicator"]]
@@ -97,19 +91,19 @@ def test_reported_in_all_areas_follows_the_catalog_and_names_stock_years(data, t
     assert (stock["period"], stock["value"]) == ("2022", 38)
 
 
-def test_localize_translates_headers_names_and_words(data, tmp_path):
+def test_localize_translates_headers_names_and_words(package, tmp_path):
     df = pd.DataFrame(
         {"indicator": ["disputes_mediated"], "provenance": ["synthetic"], "qualifier": ["at_least"]}
     )
-    zh = _session(data, tmp_path, "zh").localize(df)
+    zh = _session(package, tmp_path, "zh").localize(df)
     assert list(zh.columns) == ["指标", "数据来源类型", "限定"]
     assert zh.iloc[0].tolist() == ["劳动争议调处", "合成（示例）", "不少于（下限）"]
-    en = _session(data, tmp_path, "en").localize(df)
+    en = _session(package, tmp_path, "en").localize(df)
     assert en.iloc[0, 0] == "Labour disputes mediated" and "provenance" in en.columns
 
 
-def test_statistics_carry_provenance_and_findings_the_bound(data, tmp_path):
-    s = _session(data, tmp_path)
+def test_statistics_carry_provenance_and_findings_the_bound(package, tmp_path):
+    s = _session(package, tmp_path)
     area = s.area_summary("disputes")
     stats = s.statistics(area)
     assert (stats["provenance"] == "synthetic").all()
@@ -118,26 +112,26 @@ def test_statistics_carry_provenance_and_findings_the_bound(data, tmp_path):
     assert all(f.notebook == "02_dispute_resolution" for f in area.findings)
 
 
-def test_reconciliation_and_audit_findings(data, tmp_path):
-    s = _session(data, tmp_path)
-    table = s.reconciliation()
+def test_reconciliation_and_audit_findings(package, tmp_path):
+    s = _session(package, tmp_path)
+    table = s.audit.reconciliation()
     assert (table["status"] == "consistent").sum() >= 30
-    findings = s.audit_findings(table)
+    findings = s.audit.findings(table)
     stats = {f.statistic for f in findings}
     assert {"reported_total", "reconciliation"} <= stats
-    cov = s.coverage()
+    cov = s.audit.coverage()
     assert "union_density" not in cov.index and "disputes_mediated" in cov.index
 
 
-def test_compare_ranks_regions_with_provenance(data, tmp_path):
-    table = _session(data, tmp_path).compare("disputes_mediated")
+def test_compare_ranks_regions_with_provenance(package, tmp_path):
+    table = _session(package, tmp_path).compare("disputes_mediated")
     assert set(table["region"]) == {"putuo", "dinghai", "daishan"}
     assert sorted(table["rank"].dropna().astype(int)) == [1, 2, 3]
     assert (table["provenance"] == "synthetic").all()
 
 
-def test_findings_table_is_ranked_and_localised(data, tmp_path):
-    s = _session(data, tmp_path, "zh")
+def test_findings_table_is_ranked_and_localised(package, tmp_path):
+    s = _session(package, tmp_path, "zh")
     area = s.area_summary("disputes")
     table = s.findings_table(area.findings, top=5)
     assert len(table) == 5
@@ -147,20 +141,18 @@ def test_findings_table_is_ranked_and_localised(data, tmp_path):
     assert table["statement"].str.contains("示例（合成）数据").any()
 
 
-def test_reference_summary_names_the_country(data, tmp_path):
-    s = _session(data, tmp_path)
-    ref = s.reference()
-    china = s.reference_summary(ref, "ilostat", "union_density", "chn")
+def test_reference_summary_names_the_country(package, tmp_path):
+    s = _session(package, tmp_path)
+    china = s.reference.summary("ilostat", "union_density", "chn")
     assert china.period_end == 2017 and china.period_start == 2013
     assert all(not f.synthetic and f.provenance == ["reference"] for f in china.findings)
     assert any("China" in f.statement_en for f in china.findings)
-    ranking = s.reference_ranking(ref)
+    ranking = s.reference.ranking()
     assert (ranking["provenance"] == "reference").all() and len(ranking) > 20
 
 
-def test_finish_writes_valid_findings(data, tmp_path):
-    pytest.importorskip("uniontrends.export")
-    s = _session(data, tmp_path)
+def test_finish_writes_valid_findings(package, tmp_path):
+    s = _session(package, tmp_path)
     area = s.area_summary("disputes")
     assert s.finish(area.findings) is None  # a notebook's last cell must show no path
     json_path, md_path = s.written[-2:]

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
-from uniontrends import config, synthetic
+from uniontrends import config
 from uniontrends.cli import app
+from uniontrends.data import model, synthetic
+from uniontrends.data.model import ANNUAL_COLUMNS, REPORTED_COLUMNS
 from uniontrends.errors import DataError, ParameterError
-from uniontrends.model import ANNUAL_COLUMNS, REPORTED_COLUMNS
 
 CATALOG = {
     "indicators": [
@@ -225,7 +226,7 @@ def test_cli_synth_writes_byte_identical_files(tmp_path):
     data = config.PROJ_ROOT / "data"
     (tmp_path / "reported").mkdir()
     shutil.copy(REAL_REPORTED, tmp_path / "reported")
-    shutil.copy(data / config.CATALOG_FILE, tmp_path)
+    shutil.copy(data / model.CATALOG_FILE, tmp_path)
     result = CliRunner().invoke(app, ["synth", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     for name in ("putuo.csv", "dinghai.csv", "daishan.csv"):
@@ -233,7 +234,7 @@ def test_cli_synth_writes_byte_identical_files(tmp_path):
 
 
 def test_cli_synth_reports_missing_input(tmp_path):
-    shutil.copy(config.PROJ_ROOT / "data" / config.CATALOG_FILE, tmp_path)
+    shutil.copy(config.PROJ_ROOT / "data" / model.CATALOG_FILE, tmp_path)
     result = CliRunner().invoke(app, ["synth", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "reported figures not found" in result.output

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from uniontrends import config
-from uniontrends.catalog import load_catalog
+from uniontrends.cycle.template import COLUMN_NAMES, stored_indicators, write_template
+from uniontrends.data.catalog import load_catalog
+from uniontrends.data.package import open_package
 from uniontrends.errors import DataError
-from uniontrends.template import COLUMN_NAMES, stored_indicators, write_template
 
 
 @pytest.fixture()
@@ -28,7 +29,9 @@ def _last_year(data_dir: Path, indicator: str, year: int) -> float:
 
 
 def test_one_row_per_stored_indicator_with_last_year(data_dir: Path, tmp_path: Path) -> None:
-    path = write_template("putuo", 2023, tmp_path / "out" / "putuo_2023.xlsx", data_dir)
+    path = write_template(
+        open_package(data_dir), "putuo", 2023, tmp_path / "out" / "putuo_2023.xlsx"
+    )
     book = load_workbook(path)
     ws = book["data"]
     header = [c.value for c in ws[1]]
@@ -50,7 +53,7 @@ def test_one_row_per_stored_indicator_with_last_year(data_dir: Path, tmp_path: P
 
 
 def test_validations_and_formats(data_dir: Path, tmp_path: Path) -> None:
-    path = write_template("putuo", 2023, tmp_path / "t.xlsx", data_dir)
+    path = write_template(open_package(data_dir), "putuo", 2023, tmp_path / "t.xlsx")
     ws = load_workbook(path)["data"]
     header = [c.value for c in ws[1]]
     value_col = header.index("value") + 1
@@ -70,13 +73,13 @@ def test_validations_and_formats(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_instructions_are_bilingual(data_dir: Path, tmp_path: Path) -> None:
-    path = write_template("putuo", 2023, tmp_path / "t.xlsx", data_dir)
+    path = write_template(open_package(data_dir), "putuo", 2023, tmp_path / "t.xlsx")
     text = "\n".join(str(c.value) for c in load_workbook(path)["instructions"]["A"] if c.value)
     assert "填写说明" in text and "How to fill in" in text and "3.5万" in text
 
 
 def test_rejects_non_xlsx_and_bad_region(data_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(DataError, match="xlsx"):
-        write_template("putuo", 2023, tmp_path / "t.csv", data_dir)
+        write_template(open_package(data_dir), "putuo", 2023, tmp_path / "t.csv")
     with pytest.raises(Exception, match="region"):
-        write_template("../etc", 2023, tmp_path / "t.xlsx", data_dir)
+        write_template(open_package(data_dir), "../etc", 2023, tmp_path / "t.xlsx")

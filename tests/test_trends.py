@@ -11,10 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize
 from scipy import stats as sps
-from uniontrends import trends
 from uniontrends.errors import ParameterError, UniontrendsError
+from uniontrends.findings import published, trend
+from uniontrends.stats import counts as count_models
+from uniontrends.stats import descriptive, evidence, rates, trend_tests
 
 YEARS = [2018, 2019, 2020, 2021, 2022]
+NAMES = {"en": "Putuo District", "zh": "普陀区"}
 CATALOG = {
     "indicators": [
         {"id": "disputes_mediated", "area": "disputes", "name_en": "Labour disputes mediated",
@@ -42,7 +45,7 @@ def _panel(values, members=None, years=YEARS, provenance="synthetic", region="pu
 
 def test_ols_slope_and_ci_match_hand_and_lstsq():
     y = np.array([1, 2, 4, 4, 6], float)
-    res = trends.ols_trend(YEARS, y)
+    res = trend_tests.ols_trend(YEARS, y)
     assert res.slope == pytest.approx(1.2, abs=1e-12)  # Sxy = 12, Sxx = 10
     X = np.column_stack([np.ones(5), np.arange(5)])
     beta, rss, *_ = np.linalg.lstsq(X, y, rcond=None)
@@ -63,7 +66,7 @@ def test_theil_sen_is_median_of_pairwise_slopes():
     brute = np.median(
         [(y[j] - y[i]) / (YEARS[j] - YEARS[i]) for i, j in itertools.combinations(range(5), 2)]
     )
-    res = trends.theil_sen(YEARS, y)
+    res = trend_tests.theil_sen(YEARS, y)
     assert res.slope == pytest.approx(brute, abs=1e-12)
     assert res.ci_low <= res.slope <= res.ci_high
 
@@ -74,8 +77,8 @@ def test_theil_sen_is_median_of_pairwise_slopes():
 def test_mk_s_by_brute_force_and_pymannkendall():
     y = [5.0, 3.0, 8.0, 8.0, 9.0, 4.0, 10.0]
     brute = sum(np.sign(y[j] - y[i]) for i in range(7) for j in range(i + 1, 7))
-    assert trends.mann_kendall_s(y) == brute
-    res = trends.mann_kendall(range(2016, 2023), y)
+    assert trend_tests.mann_kendall_s(y) == brute
+    res = trend_tests.mann_kendall(range(2016, 2023), y)
     ref = pymannkendall.original_test(y)
     assert res.s == ref.s
     assert res.var_s == pytest.approx(ref.var_s, abs=1e-9)
@@ -85,7 +88,7 @@ def test_mk_s_by_brute_force_and_pymannkendall():
 
 def test_mk_tie_corrected_variance_by_hand():
     y = [1.0, 2.0, 2.0, 3.0, 4.0]  # one tie group of size 2
-    res = trends.mann_kendall(YEARS, y)
+    res = trend_tests.mann_kendall(YEARS, y)
     var = (5 * 4 * 15 - 2 * 1 * 9) / 18  # 282 / 18
     assert res.var_s == pytest.approx(var, abs=1e-12)
     assert res.s == 9
@@ -93,12 +96,12 @@ def test_mk_tie_corrected_variance_by_hand():
 
 
 def test_mk_exact_p_matches_enumeration_of_all_120_permutations():
-    all_s = [trends.mann_kendall_s(p) for p in itertools.permutations(range(5))]
+    all_s = [trend_tests.mann_kendall_s(p) for p in itertools.permutations(range(5))]
     assert len(all_s) == 120
     for y in ([1, 2, 3, 4, 5], [1, 3, 2, 4, 5], [2, 1, 4, 3, 5], [3, 1, 2, 5, 4], [5, 1, 4, 2, 3]):
-        s = trends.mann_kendall_s(y)
+        s = trend_tests.mann_kendall_s(y)
         exact = sum(abs(x) >= abs(s) for x in all_s) / 120
-        res = trends.mann_kendall(YEARS, [float(v) for v in y])
+        res = trend_tests.mann_kendall(YEARS, [float(v) for v in y])
         assert res.method == "exact"
         assert res.p_value == pytest.approx(exact, abs=1e-12)
 
@@ -115,13 +118,13 @@ def test_mk_exact_p_matches_published_table(s, one_sided):
     for k in range(inversions):
         i = k % 4
         y[i], y[i + 1] = y[i + 1], y[i]
-    assert trends.mann_kendall_s(y) == s
-    res = trends.mann_kendall(YEARS, [float(v) for v in y])
+    assert trend_tests.mann_kendall_s(y) == s
+    res = trend_tests.mann_kendall(YEARS, [float(v) for v in y])
     assert res.p_value / 2 == pytest.approx(one_sided, abs=6e-4)
 
 
 def test_mk_constant_series_is_p_one():
-    res = trends.mann_kendall(YEARS, [3.0] * 5)
+    res = trend_tests.mann_kendall(YEARS, [3.0] * 5)
     assert (res.s, res.p_value) == (0, 1.0)
 
 
@@ -133,22 +136,22 @@ def test_wilson_matches_closed_form():
     p = k / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    low, high = trends.wilson_interval(k, n)
+    low, high = rates.wilson_interval(k, n)
     assert low == pytest.approx(centre - half, abs=1e-9)
     assert high == pytest.approx(centre + half, abs=1e-9)
 
 
 def test_cagr_by_hand():
-    assert trends.cagr(100, 146.41, 4) == pytest.approx(0.10, abs=1e-12)  # 1.1 ** 4
-    assert trends.cagr(200, 50, 2) == pytest.approx(-0.5, abs=1e-12)
+    assert descriptive.cagr(100, 146.41, 4) == pytest.approx(0.10, abs=1e-12)  # 1.1 ** 4
+    assert descriptive.cagr(200, 50, 2) == pytest.approx(-0.5, abs=1e-12)
     with pytest.raises(UniontrendsError, match="positive starting value"):
-        trends.cagr(0, 5, 4)
+        descriptive.cagr(0, 5, 4)
 
 
 @settings(max_examples=15, deadline=None)
 @given(st.floats(0.1, 1e6), st.integers(1, 10))
 def test_cagr_of_constant_is_zero(v, years):
-    assert trends.cagr(v, v, years) == pytest.approx(0.0, abs=1e-12)
+    assert descriptive.cagr(v, v, years) == pytest.approx(0.0, abs=1e-12)
 
 
 @settings(max_examples=15, deadline=None)
@@ -158,12 +161,12 @@ def test_cagr_of_constant_is_zero(v, years):
 )
 def test_scaling_scales_slopes_and_keeps_mk_p(vals, c):
     y = np.array(vals, float)
-    base_ols, base_ts = trends.ols_trend(YEARS, y), trends.theil_sen(YEARS, y)
-    ols, ts = trends.ols_trend(YEARS, c * y), trends.theil_sen(YEARS, c * y)
+    base_ols, base_ts = trend_tests.ols_trend(YEARS, y), trend_tests.theil_sen(YEARS, y)
+    ols, ts = trend_tests.ols_trend(YEARS, c * y), trend_tests.theil_sen(YEARS, c * y)
     assert ols.slope == pytest.approx(c * base_ols.slope, rel=1e-9, abs=1e-9)
     assert ts.slope == pytest.approx(c * base_ts.slope, rel=1e-9, abs=1e-9)
-    assert trends.mann_kendall(YEARS, c * y).p_value == pytest.approx(
-        trends.mann_kendall(YEARS, y).p_value, abs=1e-12
+    assert trend_tests.mann_kendall(YEARS, c * y).p_value == pytest.approx(
+        trend_tests.mann_kendall(YEARS, y).p_value, abs=1e-12
     )
 
 
@@ -173,7 +176,7 @@ def test_scaling_scales_slopes_and_keeps_mk_p(vals, c):
 def test_poisson_glm_matches_direct_likelihood_fit():
     counts = np.array([30, 41, 38, 52, 60], float)
     exposure = np.array([9.0, 9.5, 10.0, 10.5, 11.0])  # thousands of members
-    res = trends.count_trend(YEARS, counts, exposure)
+    res = count_models.count_trend(YEARS, counts, exposure)
     assert res.model == "poisson"
     t = np.arange(5.0)
 
@@ -194,17 +197,17 @@ def test_poisson_glm_matches_direct_likelihood_fit():
 
 def test_overdispersed_counts_leave_poisson():
     counts = [100, 400, 150, 700, 300]
-    res = trends.count_trend(YEARS, counts)
-    assert res.dispersion > trends.DISPERSION_THRESHOLD
+    res = count_models.count_trend(YEARS, counts)
+    assert res.dispersion > count_models.DISPERSION_THRESHOLD
     assert res.model in ("negative_binomial", "quasi_poisson")
     assert "overdispersed" in res.rule
 
 
 def test_count_model_errors():
     with pytest.raises(UniontrendsError, match="all are zero"):
-        trends.count_trend(YEARS, [0, 0, 0, 0, 0])
+        count_models.count_trend(YEARS, [0, 0, 0, 0, 0])
     with pytest.raises(UniontrendsError, match="zero exposure"):
-        trends.count_trend(YEARS, [1, 2, 3, 4, 5], [1, 1, 0, 1, 1])
+        count_models.count_trend(YEARS, [1, 2, 3, 4, 5], [1, 1, 0, 1, 1])
 
 
 # ---- evidence ---------------------------------------------------------------------------------
@@ -212,14 +215,16 @@ def test_count_model_errors():
 
 def test_evidence_levels():
     def ev(y):
-        return trends.classify_evidence(
-            trends.ols_trend(YEARS, y), trends.theil_sen(YEARS, y), trends.mann_kendall(YEARS, y)
+        return evidence.classify_evidence(
+            trend_tests.ols_trend(YEARS, y),
+            trend_tests.theil_sen(YEARS, y),
+            trend_tests.mann_kendall(YEARS, y),
         )
 
     assert ev([10.0, 12.0, 15.0, 16.0, 19.0]) == "clear"
     assert ev([10.0, 12.0, 11.0, 16.0, 19.0]) == "suggestive"  # MK p = 0.083
     assert ev([10.0, 14.0, 9.0, 13.0, 10.0]) == "inconclusive"
-    assert "2/120" in trends.evidence_rules()
+    assert "2/120" in evidence.evidence_rules()
 
 
 # ---- summarize --------------------------------------------------------------------------------
@@ -227,7 +232,9 @@ def test_evidence_levels():
 
 def test_summarize_table_and_findings():
     panel = _panel([200, 230, 250, 270, 300], members=[9000, 9500, 10000, 10500, 11000])
-    s = trends.summarize(panel, "disputes_mediated", "putuo", 2022, 5, catalog=CATALOG)
+    s = trend.summarize(
+        panel, "disputes_mediated", "putuo", 2022, 5, catalog=CATALOG, region_names=NAMES
+    )
     stat = s.table.set_index("statistic")["value"]
     assert stat["total"] == 1250
     assert stat["cagr"] == pytest.approx(1.5**0.25 - 1, abs=1e-12)
@@ -238,10 +245,13 @@ def test_summarize_table_and_findings():
     assert pd.isna(tot["value"]) and tot["note"].startswith("no previous term")
     ids = {f.id for f in s.findings}
     assert {"putuo.disputes_mediated.trend", "putuo.disputes_mediated.count_trend"} <= ids
-    trend = next(f for f in s.findings if f.statistic == "trend")
-    assert trend.evidence == "clear" and trend.direction == "up" and trend.small_sample
-    assert trend.synthetic and trend.statement_en.startswith("Illustrative (synthetic) data")
-    assert trend.statement_zh.startswith("示例（合成）数据")
+    found = next(f for f in s.findings if f.statistic == "trend")
+    assert found.evidence == "clear" and found.direction == "up" and found.small_sample
+    assert found.synthetic and found.statement_en.startswith("Illustrative (synthetic) data")
+    assert found.statement_zh.startswith("示例（合成）数据")
+    assert "Putuo District" in found.statement_en and found.statement_zh.startswith(
+        "示例（合成）数据：普陀区"
+    )
     assert "1,250 cases" in next(f for f in s.findings if f.statistic == "total").statement_en
 
 
@@ -250,7 +260,9 @@ def test_term_over_term_when_previous_window_exists():
     panel = _panel(
         [10, 10, 10, 10, 10, 20, 20, 20, 20, 20], years=years, provenance="official_annual"
     )
-    s = trends.summarize(panel, "disputes_mediated", "putuo", 2022, 5, catalog=CATALOG)
+    s = trend.summarize(
+        panel, "disputes_mediated", "putuo", 2022, 5, catalog=CATALOG, region_names=NAMES
+    )
     f = next(f for f in s.findings if f.statistic == "term_over_term")
     assert f.value == pytest.approx(1.0) and not f.synthetic
     assert "2013–2017" in f.statement_en
@@ -258,19 +270,43 @@ def test_term_over_term_when_previous_window_exists():
 
 def test_summarize_edge_cases():
     with pytest.raises(UniontrendsError, match="missing"):
-        trends.summarize(_panel([1, 2, 3, 4], years=[2018, 2019, 2021, 2022]),
-                         "disputes_mediated", "putuo", 2022)  # fmt: skip
+        trend.summarize(_panel([1, 2, 3, 4], years=[2018, 2019, 2021, 2022]),
+                         "disputes_mediated", "putuo", 2022, catalog=CATALOG,
+                         region_names=NAMES)  # fmt: skip
     with pytest.raises(ParameterError, match="at least 3"):
-        trends.summarize(_panel([1, 2, 3, 4, 5]), "disputes_mediated", "putuo", 2022, window=2)
+        trend.summarize(
+            _panel([1, 2, 3, 4, 5]),
+            "disputes_mediated",
+            "putuo",
+            2022,
+            window=2,
+            catalog=CATALOG,
+            region_names=NAMES,
+        )
     with pytest.raises(UniontrendsError, match="at least 3"):
-        trends.ols_trend([2021, 2022], [1, 2])
+        trend_tests.ols_trend([2021, 2022], [1, 2])
     with pytest.raises(UniontrendsError, match="zero in every year"):
-        trends.summarize(_panel([0, 0, 0, 0, 0]), "disputes_mediated", "putuo", 2022)
+        trend.summarize(
+            _panel([0, 0, 0, 0, 0]),
+            "disputes_mediated",
+            "putuo",
+            2022,
+            catalog=CATALOG,
+            region_names=NAMES,
+        )
     with pytest.raises(UniontrendsError, match="zero exposure"):
-        trends.summarize(_panel([1, 2, 3, 4, 5], members=[10, 10, 0, 10, 10]),
-                         "disputes_mediated", "putuo", 2022, catalog=CATALOG)  # fmt: skip
+        trend.summarize(_panel([1, 2, 3, 4, 5], members=[10, 10, 0, 10, 10]),
+                         "disputes_mediated", "putuo", 2022, catalog=CATALOG,
+                         region_names=NAMES)  # fmt: skip
     with pytest.raises(UniontrendsError, match="no data"):
-        trends.summarize(_panel([1, 2, 3, 4, 5]), "disputes_mediated", "dinghai", 2022)
+        trend.summarize(
+            _panel([1, 2, 3, 4, 5]),
+            "disputes_mediated",
+            "dinghai",
+            2022,
+            catalog=CATALOG,
+            region_names=NAMES,
+        )
 
 
 def test_reported_lower_bound_is_never_exact():
@@ -279,7 +315,7 @@ def test_reported_lower_bound_is_never_exact():
         "period_end": 2022, "value": 1200.0, "qualifier": "at_least", "unit": "cases",
         "source": "Zhoushan Daily", "provenance": "reported", "phrase_zh": "1200余件", "note": "",
     }])  # fmt: skip
-    (f,) = trends.reported_findings(reported, "putuo", CATALOG)
+    (f,) = published.reported_findings(reported, "putuo", CATALOG, region_names=NAMES)
     assert f.id == "putuo.disputes_mediated.reported_total"
     assert "at least 1,200 cases" in f.statement_en
     assert "超过1,200件" in f.statement_zh
@@ -289,6 +325,8 @@ def test_reported_lower_bound_is_never_exact():
 
 def test_summarize_area_skips_with_reasons():
     panel = _panel([200, 230, 250, 270, 300], members=[9000, 9500, 10000, 10500, 11000])
-    area = trends.summarize_area(panel, "disputes", "putuo", 2022, catalog=CATALOG)
+    area = trend.summarize_area(
+        panel, "disputes", "putuo", 2022, catalog=CATALOG, region_names=NAMES
+    )
     assert list(area.summaries) == ["disputes_mediated"]
     assert not area.table.empty and area.findings

@@ -1,4 +1,4 @@
-"""Tests for uniontrends.validate: typed output, problem mapping, validate_dir and the CLI."""
+"""Validation: typed output, problem mapping, validating a whole package and the CLI."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 from uniontrends import config
-from uniontrends.catalog import load_catalog
 from uniontrends.cli import app
+from uniontrends.data import model
+from uniontrends.data.catalog import load_catalog
+from uniontrends.data.model import ANNUAL_COLUMNS, REPORTED_COLUMNS
+from uniontrends.data.package import validate_package
+from uniontrends.data.validate import check_annual, check_file, check_reported
 from uniontrends.errors import DataError
-from uniontrends.model import ANNUAL_COLUMNS, REPORTED_COLUMNS
-from uniontrends.validate import check_annual, check_file, check_reported, validate_dir
+
+CATALOG = load_catalog(config.DATA_DIR)
 
 
 def _annual(rows: list[tuple]) -> pd.DataFrame:
@@ -37,7 +41,9 @@ def _row(year: object = 2018, value: object = 250, **kw: object) -> tuple:
 
 
 def test_clean_table_is_typed() -> None:
-    table = check_annual(_annual([_row(2018, "250"), _row(2019, "1,200"), _row(2020, "1e3")]))
+    table = check_annual(
+        _annual([_row(2018, "250"), _row(2019, "1,200"), _row(2020, "1e3")]), CATALOG
+    )
     assert table["year"].tolist() == [2018, 2019, 2020]
     assert table["value"].tolist() == [250.0, 1200.0, 1000.0]
     assert table["year"].dtype == "int64" and table["value"].dtype == "float64"
@@ -48,9 +54,11 @@ def test_share_bounds_are_inclusive() -> None:
         _row(y, v, indicator="app_satisfaction", unit="share")
         for y, v in [(2018, "0"), (2019, "1"), (2020, "0.985")]
     ]
-    assert check_annual(_annual(rows))["value"].tolist() == [0.0, 1.0, 0.985]
+    assert check_annual(_annual(rows), CATALOG)["value"].tolist() == [0.0, 1.0, 0.985]
     with pytest.raises(DataError, match=r"rate 1.001 is above 1"):
-        check_annual(_annual([_row(2018, "1.001", indicator="app_satisfaction", unit="share")]))
+        check_annual(
+            _annual([_row(2018, "1.001", indicator="app_satisfaction", unit="share")]), CATALOG
+        )
 
 
 def test_every_problem_is_collected_with_file_rows(tmp_path: Path) -> None:
@@ -62,7 +70,7 @@ def test_every_problem_is_collected_with_file_rows(tmp_path: Path) -> None:
         _row(2022, source="=cmd|' /C calc'!A0"),
     ]
     with pytest.raises(DataError) as caught:
-        check_annual(_annual(rows), file="mine.csv")
+        check_annual(_annual(rows), CATALOG, file="mine.csv")
     got = [(p.file, p.row, p.column, p.rule) for p in caught.value.problems]
     assert got == [
         ("mine.csv", 3, "value", "nonnegative"),
@@ -73,13 +81,13 @@ def test_every_problem_is_collected_with_file_rows(tmp_path: Path) -> None:
 
 
 def test_numbers_in_text_columns_are_not_formulas() -> None:
-    table = check_annual(_annual([_row(2018, source="-5"), _row(2019, source="+86.5")]))
+    table = check_annual(_annual([_row(2018, source="-5"), _row(2019, source="+86.5")]), CATALOG)
     assert len(table) == 2
 
 
 def test_missing_years_listed() -> None:
     with pytest.raises(DataError, match="missing year 2019, 2020 between 2018 and 2021"):
-        check_annual(_annual([_row(2018), _row(2021)]))
+        check_annual(_annual([_row(2018), _row(2021)]), CATALOG)
 
 
 def test_reported_table() -> None:
@@ -101,13 +109,13 @@ def test_reported_table() -> None:
         ],
         columns=list(REPORTED_COLUMNS),
     )
-    table = check_reported(frame, load_catalog())
+    table = check_reported(frame, CATALOG)
     assert table.loc[0, ["value", "qualifier", "unit"]].tolist() == [1200.0, "at_least", "cases"]
     assert table["period_start"].dtype == "int64"
 
 
-def test_validate_dir_real_data() -> None:
-    report = validate_dir()
+def test_validate_package_real_data() -> None:
+    report = validate_package(config.DATA_DIR)
     assert report.ok, "\n".join(map(str, report.problems))
     raw = {
         name: len(pd.read_csv(config.DATA_DIR / name))
@@ -121,12 +129,12 @@ def test_validate_dir_real_data() -> None:
     assert report.files == dict(sorted(raw.items()))
     assert report.regions == ["daishan", "dinghai", "putuo"]
     assert report.reported_figures == raw["reported/putuo_2018_2022_article.csv"]
-    assert report.indicators == len(load_catalog().indicators)
+    assert report.indicators == len(load_catalog(config.DATA_DIR).indicators)
 
 
 @pytest.fixture
 def bad_dir(tmp_path: Path) -> Path:
-    shutil.copy(config.DATA_DIR / config.CATALOG_FILE, tmp_path / config.CATALOG_FILE)
+    shutil.copy(config.DATA_DIR / model.CATALOG_FILE, tmp_path / model.CATALOG_FILE)
     (tmp_path / "annual").mkdir()
     rows = "".join(",".join(map(str, _row(y))) + "\n" for y in (2018, 2019))
     text = ",".join(ANNUAL_COLUMNS) + "\n" + rows + ",".join(map(str, _row(2020, "-3"))) + "\n"
@@ -135,8 +143,8 @@ def bad_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_validate_dir_labels_problems_by_folder(bad_dir: Path) -> None:
-    report = validate_dir(bad_dir)
+def test_validate_package_labels_problems_by_folder(bad_dir: Path) -> None:
+    report = validate_package(bad_dir)
     assert not report.ok
     assert [(p.file, p.row, p.rule) for p in report.problems] == [
         ("annual/empty.csv", None, "empty_file"),
@@ -167,9 +175,9 @@ def test_check_file_names_the_sheet(tmp_path: Path) -> None:
     sheet.append(list(_row(2023, "三千")))
     book.save(tmp_path / "putuo_2023.xlsx")
     with pytest.raises(DataError) as caught:
-        check_file(tmp_path / "putuo_2023.xlsx")
+        check_file(tmp_path / "putuo_2023.xlsx", CATALOG)
     assert str(caught.value.problems[0]).startswith(
         "putuo_2023.xlsx, sheet '2023', row 2, column 'value': [value_parse]"
     )
-    reported = check_file(config.DATA_DIR / "reported" / "putuo_2018_2022_article.csv")
+    reported = check_file(config.DATA_DIR / "reported" / "putuo_2018_2022_article.csv", CATALOG)
     assert tuple(reported.columns) == REPORTED_COLUMNS

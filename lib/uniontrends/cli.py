@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from uniontrends import __version__
+from uniontrends import __version__, config
 
 app = typer.Typer(
     help="Five-year trend analysis of trade-union work: validate, run, compare editions.",
@@ -35,11 +35,11 @@ def synth(
     ] = 2022,
 ) -> None:
     """Regenerate the SYNTHETIC annual panels data/annual/<region>.csv (deterministic)."""
+    from uniontrends.data.synthetic import write_annual
     from uniontrends.errors import UniontrendsError
-    from uniontrends.synthetic import write_annual
 
     try:
-        paths = write_annual(data_dir, seed=seed)
+        paths = write_annual(data_dir or config.DATA_DIR, seed=seed)
     except UniontrendsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
@@ -54,9 +54,9 @@ def validate(
     ] = None,
 ) -> None:
     """Check the catalog, annual and reported tables; print "ok" with counts or every problem."""
-    from uniontrends.validate import validate_dir
+    from uniontrends.data.package import validate_package
 
-    report = validate_dir(data_dir)
+    report = validate_package(data_dir or config.DATA_DIR)
     typer.echo(report.summary())
     for problem in report.problems:
         typer.echo(f"  - {problem}")
@@ -64,7 +64,7 @@ def validate(
         raise typer.Exit(1)
 
 
-# ---- batch run (owner: H6) -------------------------------------------------------------------
+# ---- batch run -------------------------------------------------------------------------------
 
 
 @app.command()
@@ -105,16 +105,19 @@ def run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from uniontrends import runner
+    from uniontrends.data.package import open_package
     from uniontrends.errors import UniontrendsError
-    from uniontrends.params import parse_region_spec, resolve_year_spec
+    from uniontrends.notebook.params import parse_region_spec, resolve_year_spec
+    from uniontrends.run import runner
 
     console = Console(highlight=False, soft_wrap=True)  # paths and errors stay on one line
     try:
-        regions = parse_region_spec(region, data_dir)
+        package = open_package(data_dir or config.DATA_DIR)
+        regions = parse_region_spec(region, package)
         jobs_planned = runner.plan(
-            regions, resolve_year_spec(year, regions, data_dir), window=window, lang=lang,
-            data_dir=data_dir, notebooks_dir=notebooks_dir, outputs_dir=outputs_dir, force=force,
+            regions, resolve_year_spec(year, regions, package), window=window, lang=lang,
+            data_dir=package.root, notebooks_dir=notebooks_dir or config.NOTEBOOKS_DIR,
+            outputs_dir=outputs_dir or config.OUTPUTS_DIR, force=force,
             isolate=isolate, timeout=timeout, lock_timeout=lock_timeout, html=html,
             validate="auto",  # a fully cached run has nothing to validate again
             warm_kernels=0 if scheduler else jobs,  # they boot while the data are validated
@@ -170,7 +173,7 @@ def run(
         raise typer.Exit(1)
 
 
-# ---- annual cycle: template, add-year, diff, pdf (owner: H8) ------------------------------
+# ---- annual cycle: template, add-year, diff, pdf --------------------------------------------
 
 
 def _fail(error: Exception) -> typer.Exit:
@@ -188,11 +191,12 @@ def template(
     ] = None,
 ) -> None:
     """Write the Excel workbook to fill in for one region and year (last year shown)."""
+    from uniontrends.cycle.template import write_template
+    from uniontrends.data.package import open_package
     from uniontrends.errors import UniontrendsError
-    from uniontrends.template import write_template
 
     try:
-        path = write_template(region, year, output, data_dir)
+        path = write_template(open_package(data_dir or config.DATA_DIR), region, year, output)
     except UniontrendsError as error:
         raise _fail(error) from error
     typer.echo(f"wrote {path}: fill in sheet 'data', then run `uniontrends add-year {path}`")
@@ -218,13 +222,13 @@ def add_year_command(
     from rich.console import Console
     from rich.table import Table
 
-    from uniontrends.add_year import apply_plan, plan_add_year
-    from uniontrends.catalog import load_catalog
+    from uniontrends.cycle.add_year import apply_plan, plan_add_year
+    from uniontrends.data.package import open_package
     from uniontrends.errors import UniontrendsError
 
     try:
-        catalog = load_catalog(data_dir)
-        plan = plan_add_year(workbook, data_dir, catalog)
+        package = open_package(data_dir or config.DATA_DIR)
+        plan = plan_add_year(workbook, package)
     except UniontrendsError as error:
         raise _fail(error) from error
     year = plan.intake.year
@@ -242,7 +246,7 @@ def add_year_command(
     if plan.intake.blank:
         console.print(f"not reported (blank): {', '.join(plan.intake.blank)}")
     try:
-        result = apply_plan(plan, replace, accept_outliers, allow_missing, catalog=catalog)
+        result = apply_plan(plan, package.catalog, replace, accept_outliers, allow_missing)
     except UniontrendsError as error:
         raise _fail(error) from error
     typer.echo(
@@ -267,11 +271,13 @@ def diff(
     from rich.console import Console
     from rich.table import Table
 
-    from uniontrends.editions import diff_editions
     from uniontrends.errors import UniontrendsError
+    from uniontrends.findings.editions import diff_editions
+    from uniontrends.notebook.params import check_region_slug
 
     try:
-        changes = diff_editions(region, year_from, year_to, outputs_dir)
+        editions_dir = (outputs_dir or config.OUTPUTS_DIR) / check_region_slug(region)
+        changes = diff_editions(editions_dir, year_from, year_to)
     except UniontrendsError as error:
         raise _fail(error) from error
     shown = changes if show_all else changes[changes["change"] != "unchanged"]
@@ -299,12 +305,14 @@ def pdf(
     import warnings
 
     from uniontrends.errors import UniontrendsError
-    from uniontrends.pdf import report_pdf
+    from uniontrends.notebook.registry import load_registry
+    from uniontrends.present.pdf import report_pdf
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            path = report_pdf(folder)
+            reports = load_registry(config.NOTEBOOKS_DIR).of_kind("report")
+            path = report_pdf(folder, tuple(spec.name for spec in reports))
         except (UniontrendsError, FileNotFoundError) as error:
             raise _fail(error) from error
     for w in caught:

@@ -1,0 +1,79 @@
+"""The data model: columns, qualifiers, provenances, units, kinds and the domain's bounds.
+
+Everything here is a constant that every layer may read; nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+# Output languages of every statement, label and table header.
+LANGS = ("en", "zh")
+
+# Region ids become folder and file names, so they are slugs: no path separators, no "..".
+# \Z, not $: "$" also matches before a trailing newline.
+REGION_PATTERN = r"^[a-z][a-z0-9_-]{0,39}\Z"
+YEAR_MIN, YEAR_MAX = 1949, 2100
+# A trend needs at least three years; twenty is four terms.
+WINDOW_MIN, WINDOW_MAX = 3, 20
+
+# The files and folders of a data package (see data/package.py).
+CATALOG_FILE = "indicators.yaml"
+REGIONS_FILE = "regions.yaml"
+ANNUAL_DIR = "annual"
+REPORTED_DIR = "reported"
+REFERENCE_DIR = "reference"
+SOURCES_DIR = "sources"
+
+# qualifier: how a value relates to the truth. "at_least" comes from 余/超/以上/多,
+# "approx" from 约/近/左右; a lower bound is an interval [value, inf), never an exact value.
+QUALIFIERS = ("exact", "at_least", "at_most", "approx")
+
+# provenance: where a value comes from. "synthetic" must be labelled wherever it is shown.
+PROVENANCES = ("reported", "official_annual", "synthetic", "reference")
+
+# kind: flow (counted over a period, sums), stock (level at a date), rate (ratio of two
+# indicators), money (yuan over a period, sums).
+KINDS = ("flow", "stock", "rate", "money")
+
+# how several years aggregate into one period value
+AGGREGATIONS = ("sum", "last", "mean")
+
+# base units only: persons, never 万人; yuan, never 万元; share in [0, 1], never percent.
+UNITS = {
+    "persons": {"en": "persons", "zh": "人"},
+    "person_times": {"en": "person-times", "zh": "人次"},
+    "cases": {"en": "cases", "zh": "件"},
+    "events": {"en": "events", "zh": "场次"},
+    "items": {"en": "items", "zh": "项"},
+    "organisations": {"en": "organisations", "zh": "家"},
+    "households": {"en": "households", "zh": "户"},
+    "yuan": {"en": "yuan", "zh": "元"},
+    "share": {"en": "share", "zh": "比例"},
+    "yuan_per_person_time": {"en": "yuan per person-time", "zh": "元/人次"},
+    "per_1000_members": {"en": "per 1,000 members", "zh": "每千名会员"},
+}
+
+# Long (tidy) tables. An annual row is one region-year-indicator.
+ANNUAL_COLUMNS = (
+    "region",
+    "year",
+    "indicator",
+    "value",
+    "qualifier",
+    "unit",
+    "source",
+    "provenance",
+)
+# A reported row is a published figure over a period (a five-year total or a stock at its end).
+REPORTED_COLUMNS = (
+    "region",
+    "indicator",
+    "period_start",
+    "period_end",
+    "value",
+    "qualifier",
+    "unit",
+    "source",
+    "provenance",
+    "phrase_zh",
+    "note",
+)

@@ -1,0 +1,123 @@
+"""The data audit's findings: how complete the annual data are, and each reconciliation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from uniontrends.data.derive import catalog_entries
+from uniontrends.findings.record import Finding, make_id
+from uniontrends.findings.wording import format_quantity, with_synthetic_label
+
+
+def reconciliation_findings(
+    table: pd.DataFrame, catalog: Any = None, notebook: str | None = None
+) -> list[Finding]:
+    """One descriptive finding per reconciled published figure (from ``reconcile``).
+
+    The value is the annual aggregate (base units); the statement gives both numbers, the
+    qualifier's meaning and the status. Rows without annual data give no finding.
+    """
+    entries = catalog_entries(catalog)
+    out: list[Finding] = []
+    for r in table.itertuples(index=False):
+        if r.status in ("no_annual_data", "incomplete"):
+            continue
+        entry = entries.get(str(r.indicator), {})
+        unit = str(entry.get("unit", ""))
+        names = {lang: str(entry.get(f"name_{lang}") or r.indicator) for lang in ("en", "zh")}
+        synthetic = "synthetic" in str(r.annual_provenance)
+        annual = {lang: format_quantity(r.annual_value, unit, lang) for lang in ("en", "zh")}
+        pub = {
+            lang: format_quantity(r.reported_value, unit, lang, r.qualifier)
+            for lang in ("en", "zh")
+        }
+        ok = r.status == "consistent"
+        how = "sum" if r.aggregation == "sum" else "value in the last year"
+        en = (
+            f"{names['en']}, {r.region}, {r.period_start}–{r.period_end}: annual {how} "
+            f"{annual['en']} against the published {pub['en']}: "
+            f"{'consistent' if ok else 'INCONSISTENT'}."
+        )
+        how_zh = "合计" if r.aggregation == "sum" else "末年数值"
+        zh = (
+            f"{names['zh']}（{r.region}，{r.period_start}—{r.period_end}年）：年度{how_zh}"
+            f"{annual['zh']}，公开数{pub['zh']}，{'一致' if ok else '不一致'}。"
+        )
+        provenance = sorted({"reported", *str(r.annual_provenance).split(", ")} - {""})
+        out.append(
+            Finding(
+                id=make_id(str(r.region), str(r.indicator), "reconciliation"),
+                area=str(entry.get("area", "")),
+                indicator=str(r.indicator),
+                region=str(r.region),
+                period_start=int(r.period_start),
+                period_end=int(r.period_end),
+                statistic="reconciliation",
+                statement_en=with_synthetic_label(en, synthetic, "en"),
+                statement_zh=with_synthetic_label(zh, synthetic, "zh"),
+                value=float(r.annual_value),
+                unit=unit,
+                evidence="descriptive",
+                qualifier="exact",
+                provenance=provenance,
+                synthetic=synthetic,
+                notebook=notebook,
+                method="annual aggregate vs published figure",
+            )
+        )
+    return out
+
+
+def coverage_finding(
+    table: pd.DataFrame, region: str, start: int, end: int, notebook: str | None = None
+) -> Finding:
+    """How complete the region's stored annual data is over the window, as one finding.
+
+    Every region gets it, so a region without published figures still has an audit finding.
+
+    Args:
+        table: output of ``coverage`` (indicator x year provenance labels, "" = no value).
+        region: region id.
+        start: first year of the window.
+        end: last year of the window.
+        notebook: notebook writing the finding.
+
+    Returns:
+        A descriptive finding whose value is the share of indicators with a value in every year.
+    """
+    indicators = len(table.index)
+    complete = int((table != "").all(axis=1).sum()) if indicators else 0
+    values = int((table != "").to_numpy().sum()) if indicators else 0
+    labels = sorted({str(v) for v in np.ravel(table.to_numpy()) if v} - {""})
+    synthetic = "synthetic" in labels
+    share = complete / indicators if indicators else 0.0
+    mix_en = ", ".join(labels) or "none"
+    en = (
+        f"{region}, {start}–{end}: {complete} of {indicators} stored indicators have a value in "
+        f"every year ({values} values; provenance: {mix_en})."
+    )
+    zh = (
+        f"{region}（{start}—{end}年）：{indicators}项存储指标中{complete}项逐年有值"
+        f"（共{values}个数值；来源类型：{mix_en}）。"
+    )
+    return Finding(
+        id=make_id(region, "annual_data", "coverage"),
+        area="audit",
+        indicator="annual_data",
+        region=region,
+        period_start=int(start),
+        period_end=int(end),
+        statistic="coverage",
+        statement_en=with_synthetic_label(en, synthetic, "en"),
+        statement_zh=with_synthetic_label(zh, synthetic, "zh"),
+        value=share,
+        unit="share",
+        evidence="descriptive",
+        provenance=labels,
+        synthetic=synthetic,
+        notebook=notebook,
+        method="indicators with a value in every year of the window / stored indicators",
+    )

@@ -1,0 +1,282 @@
+"""What changed between two editions of the findings (e.g. the 2022 and the 2023 report).
+
+Rules, applied in this order to findings matched by id (``region.indicator.statistic``):
+
+1. ``new``: the id is only in the current edition; ``gone``: only in the previous one.
+2. ``reversed``: the direction flipped between ``up`` and ``down`` and the current finding is
+   not ``inconclusive`` (a flip the data cannot tell from noise falls through to rule 3).
+3. ``strengthened`` / ``weakened``: both editions tested a trend (evidence ``clear``,
+   ``suggestive`` or ``inconclusive``) and the evidence moved up / down that scale
+   (inconclusive < suggestive < clear).
+4. ``strengthened`` / ``weakened``: otherwise, the direction moved from ``flat``/``none`` to
+   ``up``/``down`` (a trend appeared) or the other way (a trend vanished).
+5. ``unchanged``: none of the above (the value may still have moved; see ``value_change``).
+
+``descriptive`` findings state a fact without a test, so only rules 1, 2 and 4 apply to them.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from uniontrends.data.model import LANGS
+from uniontrends.errors import DataError, Problem
+from uniontrends.findings.record import Finding, read_findings
+from uniontrends.findings.wording import SYNTHETIC_LABEL, format_number
+
+CHANGES = ("new", "gone", "reversed", "strengthened", "weakened", "unchanged")
+_TESTED_STRENGTH = {"inconclusive": 0, "suggestive": 1, "clear": 2}
+_TRENDING = ("up", "down")
+COLUMNS = (
+    "id", "change", "indicator", "area", "evidence_before", "evidence_after", "value_before",
+    "value", "value_change", "direction_before", "direction", "statement_en", "statement_zh",
+    "synthetic",
+)  # fmt: skip
+_ORDER = {c: i for i, c in enumerate(("reversed", "strengthened", "weakened", "new", "gone",
+                                      "unchanged"))}  # fmt: skip
+
+HEADINGS = {
+    "en": {
+        "title": "What changed since the last edition",
+        "reversed": "Reversed (direction flipped)",
+        "strengthened": "Strengthened",
+        "weakened": "Weakened",
+        "new": "New findings",
+        "gone": "No longer found",
+        "unchanged": "Unchanged",
+        "none": "No finding changed between the two editions.",
+        "counts": "{n_changed} of {n_total} findings changed.",
+        "evidence": "evidence",
+        "direction": "direction",
+        "rules": "Findings are matched by id; rules: direction up/down flipped (and not "
+        "inconclusive now) = reversed; "
+        "evidence moved on inconclusive < suggestive < clear, or a trend appeared/vanished = "
+        "strengthened/weakened.",
+    },
+    "zh": {
+        "title": "与上一版相比的变化",
+        "reversed": "方向反转",
+        "strengthened": "证据增强",
+        "weakened": "证据减弱",
+        "new": "新增结论",
+        "gone": "不再成立的结论",
+        "unchanged": "未变化",
+        "none": "两版报告之间没有结论发生变化。",
+        "counts": "共{n_total}条结论，其中{n_changed}条有变化。",
+        "evidence": "证据",
+        "direction": "方向",
+        "rules": "按结论编号对应；规则：上升/下降方向互换且现证据非“不确定”为“方向反转”；"
+        "证据在 不确定 < 提示性 < 明确 之间升降，或趋势出现/消失，为“证据增强/减弱”。",
+    },
+}
+_EVIDENCE_ZH = {"clear": "明确", "suggestive": "提示性", "inconclusive": "不确定",
+                "descriptive": "描述性", "": ""}  # fmt: skip
+_DIRECTION_ZH = {"up": "上升", "down": "下降", "flat": "持平", "none": "无", "": ""}
+
+
+def classify(before: Finding, after: Finding) -> str:
+    """The change between two editions of the same finding (rules 2-5 of the module doc).
+
+    Args:
+        before: the previous edition's finding.
+        after: the current edition's finding (same id).
+
+    Returns:
+        One of "reversed", "strengthened", "weakened", "unchanged".
+    """
+    d0, d1 = before.direction, after.direction
+    if d0 in _TRENDING and d1 in _TRENDING and d0 != d1 and after.evidence != "inconclusive":
+        return "reversed"
+    s0, s1 = _TESTED_STRENGTH.get(before.evidence), _TESTED_STRENGTH.get(after.evidence)
+    if s0 is not None and s1 is not None and s0 != s1:
+        return "strengthened" if s1 > s0 else "weakened"
+    if d0 not in _TRENDING and d1 in _TRENDING:
+        return "strengthened"
+    if d0 in _TRENDING and d1 not in _TRENDING:
+        return "weakened"
+    return "unchanged"
+
+
+def _value_change(before: float | None, after: float | None) -> float:
+    if before is None or after is None or before == 0:
+        return math.nan
+    return (after - before) / abs(before)
+
+
+def _row(change: str, before: Finding | None, after: Finding | None) -> dict[str, object]:
+    main = after or before
+    assert main is not None
+    return {
+        "id": main.id,
+        "change": change,
+        "indicator": main.indicator,
+        "area": main.area,
+        "evidence_before": before.evidence if before else "",
+        "evidence_after": after.evidence if after else "",
+        "value_before": before.value if before and before.value is not None else math.nan,
+        "value": after.value if after and after.value is not None else math.nan,
+        "value_change": _value_change(before.value if before else None,
+                                      after.value if after else None),
+        "direction_before": before.direction if before else "",
+        "direction": after.direction if after else "",
+        "statement_en": main.statement_en,
+        "statement_zh": main.statement_zh,
+        "synthetic": bool((after and after.synthetic) or (before and before.synthetic)),
+    }  # fmt: skip
+
+
+def compare_editions(previous: list[Finding], current: list[Finding]) -> pd.DataFrame:
+    """Compare two editions' findings by id.
+
+    Args:
+        previous: the earlier edition's findings.
+        current: the later edition's findings.
+
+    Returns:
+        DataFrame with COLUMNS, one row per id in either edition: change (see module doc),
+        evidence and direction before/after, value before/after in the finding's unit,
+        value_change (relative, NaN without both values), the current (else previous)
+        statement. Sorted reversed, strengthened, weakened, new, gone, unchanged, then id.
+    """
+    before = {f.id: f for f in previous}
+    after = {f.id: f for f in current}
+    rows = []
+    for ident in sorted(set(before) | set(after)):
+        b, a = before.get(ident), after.get(ident)
+        if b is None:
+            rows.append(_row("new", None, a))
+        elif a is None:
+            rows.append(_row("gone", b, None))
+        else:
+            rows.append(_row(classify(b, a), b, a))
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    if frame.empty:
+        return frame
+    frame["_order"] = frame["change"].map(_ORDER)
+    frame = frame.sort_values(["_order", "id"], kind="stable").drop(columns="_order")
+    return frame.reset_index(drop=True)
+
+
+def _fmt(value: float) -> str:
+    return (
+        "–"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else (format_number(float(value)))
+    )
+
+
+def _detail(rec: dict[str, object], lang: str) -> str:
+    words = HEADINGS[lang]
+    ev = (lambda e: _EVIDENCE_ZH.get(e, e)) if lang == "zh" else (lambda e: e)
+    di = (lambda d: _DIRECTION_ZH.get(d, d)) if lang == "zh" else (lambda d: d)
+    parts = []
+    change = rec["change"]
+    if change in ("reversed", "strengthened", "weakened"):
+        if rec["direction_before"] != rec["direction"]:
+            parts.append(
+                f"{words['direction']} {di(rec['direction_before'])} → {di(rec['direction'])}"
+            )
+        if rec["evidence_before"] != rec["evidence_after"]:
+            parts.append(
+                f"{words['evidence']} {ev(rec['evidence_before'])} → {ev(rec['evidence_after'])}"
+            )
+        parts.append(f"{_fmt(rec['value_before'])} → {_fmt(rec['value'])}")  # type: ignore[arg-type]
+    return "; ".join(parts)
+
+
+def what_changed_markdown(
+    changes: pd.DataFrame, lang: str = "en", limit: int = 20, heading: bool = False
+) -> str:
+    """Markdown for the report's "What changed since the last edition" section.
+
+    Args:
+        changes: from compare_editions.
+        lang: "en" or "zh".
+        limit: most findings listed per kind of change (the rest are counted).
+        heading: start with "## What changed since the last edition" (the report notebook has
+            its own heading, so off by default).
+
+    Returns:
+        Markdown: counts, one list per kind of change (unchanged ones only counted).
+    """
+    if lang not in LANGS:
+        lang = "en"
+    words = HEADINGS[lang]
+    lines = [f"## {words['title']}", ""] if heading else []
+    changed = changes[changes["change"] != "unchanged"] if len(changes) else changes
+    if changed.empty:
+        return "\n".join(lines + [words["none"], ""])
+    lines += [words["counts"].format(n_changed=len(changed), n_total=len(changes)), ""]
+    statement = "statement_zh" if lang == "zh" else "statement_en"
+    for kind in ("reversed", "strengthened", "weakened", "new", "gone"):
+        group = changed[changed["change"] == kind]
+        if group.empty:
+            continue
+        lines += [f"### {words[kind]} ({len(group)})", ""]
+        for rec in group.head(limit).to_dict("records"):
+            detail = _detail(rec, lang)
+            label = SYNTHETIC_LABEL[lang]
+            text = str(rec[statement])
+            if rec["synthetic"] and not text.startswith(label):
+                text = label + text
+            lines.append(f"- **{rec['indicator']}** ({rec['id']}): {text}"
+                         + (f" — {detail}" if detail else ""))  # fmt: skip
+        if len(group) > limit:
+            lines.append(f"- … +{len(group) - limit}")
+        lines.append("")
+    lines += [f"_{words['rules']}_", ""]
+    return "\n".join(lines)
+
+
+def edition_findings(folder: Path | str) -> list[Finding]:
+    """All findings of one edition: <folder>/**/findings.json (folder = outputs/<region>/<year>).
+
+    The report's combined findings_all.json is skipped so that no finding counts twice.
+
+    Args:
+        folder: the edition's folder.
+
+    Returns:
+        Findings, the first occurrence of each id kept.
+
+    Raises:
+        DataError: the edition's folder or findings are missing, or a file is malformed.
+    """
+    folder = Path(folder)
+    files = sorted(folder.rglob("findings.json")) if folder.is_dir() else []
+    if not files:
+        region, year = folder.parent.name, folder.name
+        raise DataError(
+            [Problem(str(folder), "edition_missing",
+                     f"no findings.json under {folder}; run `uniontrends run --region {region} "
+                     f"--year {year}` first")]
+        )  # fmt: skip
+    seen: dict[str, Finding] = {}
+    for path in files:
+        for finding in read_findings(path):
+            seen.setdefault(finding.id, finding)
+    return list(seen.values())
+
+
+def diff_editions(editions_dir: Path | str, year_from: int, year_to: int) -> pd.DataFrame:
+    """compare_editions on two published editions <editions_dir>/<year>/.
+
+    Args:
+        editions_dir: a region's folder of editions, e.g. outputs/putuo.
+        year_from: the earlier edition's year.
+        year_to: the later edition's year.
+
+    Returns:
+        The comparison (see compare_editions).
+
+    Raises:
+        DataError: an edition is missing or unreadable.
+    """
+    editions_dir = Path(editions_dir)
+    return compare_editions(
+        edition_findings(editions_dir / str(year_from)),
+        edition_findings(editions_dir / str(year_to)),
+    )

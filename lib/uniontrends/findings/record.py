@@ -1,0 +1,233 @@
+"""The finding record: one statistic as a bilingual sentence backed by a value and evidence.
+
+A finding is what a notebook reports and what the annual report gathers. Its id is a stable slug
+``f"{region}.{indicator}.{statistic}"`` so editions can be compared. ``findings.json`` carries a
+schema version; ``read_findings`` validates every record and names the record and field broken.
+
+How numbers, units and bounds are worded is in ``findings.wording``; findings built on
+synthetic inputs are marked in ``findings.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from uniontrends.data.model import PROVENANCES, QUALIFIERS
+from uniontrends.errors import DataError, Problem
+from uniontrends.findings.wording import format_number
+
+SCHEMA_VERSION = 1
+DIRECTIONS = ("up", "down", "flat", "none")
+EVIDENCE_LEVELS = ("clear", "suggestive", "inconclusive", "descriptive")
+# Trend tests first; descriptive facts are solid but claim no trend, so they rank above an
+# inconclusive test and below any test that found something.
+EVIDENCE_RANK = {"clear": 0, "suggestive": 1, "descriptive": 2, "inconclusive": 3}
+
+
+@dataclass
+class Finding:
+    """One statistic with its statement in English and Chinese.
+
+    value, interval_low and interval_high are in ``unit`` (a share is in [0, 1]); an open
+    interval end (a lower bound's upper end) is None. effect is a unitless size used for ranking
+    (relative change per year), None when the statistic has none.
+    """
+
+    id: str
+    area: str
+    indicator: str
+    region: str
+    period_start: int
+    period_end: int
+    statistic: str
+    statement_en: str
+    statement_zh: str
+    value: float | None
+    unit: str
+    interval_low: float | None = None
+    interval_high: float | None = None
+    p_value: float | None = None
+    direction: str = "none"
+    evidence: str = "descriptive"
+    small_sample: bool = False
+    qualifier: str = "exact"
+    provenance: list[str] = field(default_factory=list)
+    synthetic: bool = False
+    notebook: str | None = None
+    effect: float | None = None
+    method: str | None = None
+
+    def statement(self, lang: str = "en") -> str:
+        """The statement in ``lang`` ("en" or "zh")."""
+        return self.statement_zh if lang == "zh" else self.statement_en
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; non-finite numbers become None (JSON has no inf/NaN)."""
+        out = asdict(self)
+        for key in ("value", "interval_low", "interval_high", "p_value", "effect"):
+            out[key] = _finite_or_none(out[key])
+        return out
+
+
+def make_id(region: str, indicator: str, statistic: str) -> str:
+    """The stable slug of a finding: ``region.indicator.statistic``."""
+    return f"{region}.{indicator}.{statistic}"
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def rank_findings(findings: list[Finding]) -> list[Finding]:
+    """Order findings by evidence (clear, suggestive, descriptive, inconclusive), then |effect|.
+
+    Findings without an effect come after those with one at the same evidence level; the sort is
+    stable, so equal findings keep their order.
+    """
+    return sorted(
+        findings,
+        key=lambda f: (
+            EVIDENCE_RANK.get(f.evidence, 9),
+            f.effect is None,
+            -abs(f.effect) if f.effect is not None and math.isfinite(f.effect) else 0.0,
+        ),
+    )
+
+
+def write_findings(findings: list[Finding], out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``findings.json`` (schema version + records) and ``findings.md`` (a readable table).
+
+    Returns:
+        The paths of the JSON and Markdown files.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out / "findings.json", out / "findings.md"
+    doc = {"schema_version": SCHEMA_VERSION, "findings": [f.to_dict() for f in findings]}
+    json_path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    md_path.write_text(findings_markdown(findings), encoding="utf-8")
+    return json_path, md_path
+
+
+def _md_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_interval(f: Finding) -> str:
+    if f.interval_low is None and f.interval_high is None:
+        return ""
+    low = "−∞" if f.interval_low is None else format_number(f.interval_low, 3)
+    high = "∞" if f.interval_high is None else format_number(f.interval_high, 3)
+    return f"[{low}, {high}]"
+
+
+def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
+    """A Markdown table of findings; rows from synthetic data are marked "SYNTHETIC"."""
+    lines = [
+        "| id | evidence | statement | interval | p | data |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in findings:
+        p = "" if f.p_value is None else f"{f.p_value:.3f}"
+        data = "SYNTHETIC" if f.synthetic else ", ".join(sorted(set(f.provenance)))
+        if f.small_sample:
+            data += " (small sample)"
+        cells = (f.id, f.evidence, f.statement(lang), _md_interval(f), p, data)
+        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    if any(f.synthetic for f in findings):
+        lines.append("")
+        lines.append(
+            "Rows marked SYNTHETIC rest on illustrative (synthetic) data, not real figures."
+        )
+    return "\n".join(lines) + "\n"
+
+
+_REQUIRED = {
+    "id": str,
+    "area": str,
+    "indicator": str,
+    "region": str,
+    "period_start": int,
+    "period_end": int,
+    "statistic": str,
+    "statement_en": str,
+    "statement_zh": str,
+    "unit": str,
+}
+_OPTIONAL_NUMBERS = ("value", "interval_low", "interval_high", "p_value", "effect")
+
+
+def _check_record(rec: object, i: int, file: str) -> list[Problem]:
+    """Problems of one JSON record; ``row`` is the 1-based record number."""
+    if not isinstance(rec, dict):
+        return [Problem(file, "record_is_object", "a finding must be a JSON object", row=i)]
+    problems = []
+    known = {f.name for f in fields(Finding)}
+    for key in sorted(set(rec) - known):
+        problems.append(Problem(file, "known_field", f"unknown field {key!r}", i, key))
+    for key, typ in _REQUIRED.items():
+        if key not in rec:
+            problems.append(Problem(file, "required_field", "missing", i, key))
+        elif not isinstance(rec[key], typ) or isinstance(rec[key], bool):
+            problems.append(Problem(file, "field_type", f"must be {typ.__name__}", i, key))
+    for key in _OPTIONAL_NUMBERS:
+        v = rec.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            problems.append(Problem(file, "field_type", "must be a number or null", i, key))
+    enums = {
+        "direction": DIRECTIONS,
+        "evidence": EVIDENCE_LEVELS,
+        "qualifier": QUALIFIERS,
+    }
+    for key, allowed in enums.items():
+        if key in rec and rec[key] not in allowed:
+            problems.append(Problem(file, "allowed_value", f"must be one of {allowed}", i, key))
+    prov = rec.get("provenance", [])
+    if not isinstance(prov, list) or any(p not in PROVENANCES for p in prov):
+        problems.append(
+            Problem(file, "allowed_value", f"must be a list of {PROVENANCES}", i, "provenance")
+        )
+    for key in ("small_sample", "synthetic"):
+        if key in rec and not isinstance(rec[key], bool):
+            problems.append(Problem(file, "field_type", "must be true or false", i, key))
+    return problems
+
+
+def read_findings(path: str | Path) -> list[Finding]:
+    """Read and validate a ``findings.json`` written by ``write_findings``.
+
+    Raises:
+        DataError: the file is missing, not JSON, of another schema version, or has bad records
+            (row = 1-based record number, column = field).
+    """
+    path = Path(path)
+    file = str(path)
+    if not path.exists():
+        raise DataError([Problem(file, "file_exists", "findings file not found")])
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError([Problem(file, "valid_json", str(exc), row=exc.lineno)]) from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
+        raise DataError([Problem(file, "schema", "expected an object with a 'findings' list")])
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    "schema_version",
+                    f"schema_version {doc.get('schema_version')!r}, expected {SCHEMA_VERSION}",
+                )
+            ]
+        )
+    problems = [p for i, rec in enumerate(doc["findings"], 1) for p in _check_record(rec, i, file)]
+    if problems:
+        raise DataError(problems)
+    return [Finding(**rec) for rec in doc["findings"]]

@@ -1,0 +1,527 @@
+"""The one object a notebook uses: checked parameters, its data package, outputs and display.
+
+``start`` is an entry point: it names the default data and outputs folders, opens the data
+package and builds the Session; everything a notebook shows or writes goes through it. What
+only one kind of notebook needs lives in a view (``s.audit``, ``s.reference``, ``s.report``,
+see ``notebook.views``).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from uniontrends import config
+from uniontrends.data.catalog import Catalog
+from uniontrends.data.model import UNITS
+from uniontrends.data.package import DataPackage, open_package
+from uniontrends.data.regions import Regions
+from uniontrends.findings.record import Finding, rank_findings, write_findings
+from uniontrends.findings.trend import AreaSummary, summarize_area
+from uniontrends.findings.wording import format_number
+from uniontrends.notebook.params import Parameters, check_parameters
+from uniontrends.notebook.registry import REGISTRY_FILE, Registry, load_registry
+from uniontrends.stats.series import window_series
+
+# Table headers in Chinese; English headers are the column names made readable.
+_HEADERS_ZH = {
+    "indicator": "指标",
+    "region": "地区",
+    "year": "年份",
+    "value": "数值",
+    "unit": "单位",
+    "qualifier": "限定",
+    "provenance": "数据来源类型",
+    "source": "来源",
+    "phrase_zh": "原文表述",
+    "period": "期间",
+    "statistic": "统计量",
+    "ci_low": "置信下限",
+    "ci_high": "置信上限",
+    "p_value": "p值",
+    "method": "方法",
+    "evidence": "证据强度",
+    "statement": "结论",
+    "interval": "区间",
+    "data": "数据",
+    "note": "说明",
+    "status": "核对结果",
+    "reported_value": "公开数",
+    "annual_value": "年度汇总",
+    "difference": "差额",
+    "annual_years": "年度数",
+    "aggregation": "汇总方式",
+    "annual_provenance": "年度数据类型",
+    "rows": "行数",
+    "table": "数据表",
+    "missing_years": "缺失年份",
+    "n_missing": "缺失数",
+    "rank": "排名",
+    "cagr": "年均增长率",
+    "level_start": "期初",
+    "level_end": "期末",
+    "synthetic": "合成数据",
+    "dataset": "数据集",
+    "region_name": "国家/地区",
+    "area": "领域",
+    "findings": "结论数",
+    "notebook": "笔记本",
+    "findings_from": "结论来自",
+}
+_WORDS_ZH = {
+    "synthetic": "合成（示例）",
+    "reported": "公开报道",
+    "reference": "外部参考",
+    "official_annual": "官方年度统计",
+    "exact": "精确",
+    "at_least": "不少于（下限）",
+    "at_most": "不超过（上限）",
+    "approx": "约",
+    "clear": "明确",
+    "suggestive": "提示性",
+    "inconclusive": "不确定",
+    "descriptive": "描述性",
+    "consistent": "一致",
+    "inconsistent": "不一致",
+    "incomplete": "年度数据不全",
+    "no_annual_data": "无年度数据",
+    "total": "合计",
+    "this run": "本次运行",
+    "previous run": "以前的运行",
+    "missing": "缺失",
+}
+SYNTHETIC_NOTICE = {
+    "en": "Annual values in this notebook are **illustrative synthetic data**, not official "
+    "statistics; only the figures marked *reported* come from the published article.",
+    "zh": "本笔记本中的年度数值为**示例（合成）数据**，并非官方统计；只有标注为“公开报道”的数字"
+    "来自公开发表的文章。",
+}
+
+
+def default_output_dir(region: str, year: int) -> Path:
+    """Where interactive runs write: ``outputs/_lab/<region>/<year>``."""
+    return config.OUTPUTS_DIR / "_lab" / region / str(year)
+
+
+@dataclass
+class Session:
+    """Everything one notebook run needs; built by ``start``.
+
+    Attributes:
+        notebook: the notebook's name; its files go to ``<run_dir>/<notebook>/``.
+        params: the checked parameters.
+        package: the data package.
+        run_dir: the region-year folder being written (a runner's temporary folder, or the
+            lab folder of an interactive run).
+        editions_dir: the folder holding this region's published editions, one per year.
+        registry: the notebook registry (which notebooks a report gathers).
+        outputs: where figures and tables go (``present.export.NotebookOutputs``).
+        lang: the language labels are drawn in ("zh" falls back to "en" without a CJK font).
+    """
+
+    notebook: str
+    params: Parameters
+    package: DataPackage
+    run_dir: Path
+    editions_dir: Path
+    registry: Registry
+    outputs: Any
+    lang: str
+    findings: list[Finding] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # files saved by table() and finish()
+
+    # ---- what is analysed --------------------------------------------------------------------
+
+    @property
+    def region(self) -> str:
+        """The region id analysed."""
+        return self.params.region
+
+    @property
+    def year(self) -> int:
+        """The last year of the window."""
+        return self.params.end
+
+    @property
+    def window(self) -> int:
+        """Years in the window."""
+        return self.params.window
+
+    @property
+    def catalog(self) -> Catalog:
+        """The package's indicator catalog."""
+        return self.package.catalog
+
+    @property
+    def regions(self) -> Regions:
+        """The package's regions (ids and names)."""
+        return self.package.regions
+
+    @property
+    def panel(self) -> pd.DataFrame:
+        """Annual rows of every region, stored and derived."""
+        return self.package.panel
+
+    @property
+    def reported(self) -> pd.DataFrame:
+        """Published figures of every region."""
+        return self.package.reported
+
+    @property
+    def notebook_dir(self) -> Path:
+        """This notebook's own folder ``<run_dir>/<notebook>``."""
+        return self.run_dir / self.notebook
+
+    @property
+    def region_panel(self) -> pd.DataFrame:
+        """Annual rows (stored and derived) of the session's region within the window."""
+        p = self.panel
+        return p[(p["region"] == self.region) & p["year"].between(self.params.start, self.year)]
+
+    @property
+    def is_synthetic(self) -> bool:
+        """Whether any annual value of the region is synthetic."""
+        return bool((self.region_panel["provenance"] == "synthetic").any())
+
+    # ---- views for one kind of notebook ------------------------------------------------------
+
+    @functools.cached_property
+    def audit(self) -> Any:
+        """What the data-audit notebook shows (``views.AuditView``)."""
+        from uniontrends.notebook.views import AuditView
+
+        return AuditView(self)
+
+    @functools.cached_property
+    def reference(self) -> Any:
+        """What the international-context notebook shows (``views.ReferenceView``)."""
+        from uniontrends.notebook.views import ReferenceView
+
+        return ReferenceView(self)
+
+    @functools.cached_property
+    def report(self) -> Any:
+        """What the annual-report notebook shows (``views.ReportView``)."""
+        from uniontrends.notebook.views import ReportView
+
+        return ReportView(self)
+
+    # ---- labels ------------------------------------------------------------------------------
+
+    def name(self, indicator: str) -> str:
+        """Indicator name in the session language (the id when not in the catalog)."""
+        return self.catalog[indicator].name(self.lang) if indicator in self.catalog else indicator
+
+    def region_label(self, region: str | None = None) -> str:
+        """Display name of a region in the session language."""
+        return self.regions.name(region or self.region, self.lang)
+
+    def region_names(self, region: str | None = None) -> dict[str, str]:
+        """Display names of a region in every language."""
+        return self.regions.names(region or self.region)
+
+    def area_names(self) -> dict[str, str]:
+        """Every area of the catalog, id -> name in the session language, in catalog order."""
+        return {area: self.catalog.area_name(area, self.lang) for area in self.catalog.areas}
+
+    def localize(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Indicator names, coded words and headers in the session language (a copy)."""
+        out = df.copy()
+        if "indicator" in out.columns:
+            out["indicator"] = out["indicator"].map(lambda i: self.name(str(i)))
+        if self.lang != "zh":
+            out.columns = [str(c).replace("_", " ") for c in out.columns]
+            return out
+        # coded words (provenance, qualifier, evidence, status) wherever they stand alone
+        for col in out.columns:
+            if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
+                out[col] = out[col].map(lambda v: _WORDS_ZH.get(v, v) if isinstance(v, str) else v)
+        out.columns = [_HEADERS_ZH.get(str(c), _WORDS_ZH.get(str(c), str(c))) for c in out.columns]
+        return out
+
+    # ---- display -----------------------------------------------------------------------------
+
+    def md(self, text: str) -> None:
+        """Display library-written Markdown (data inside must already be escaped)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(text))
+
+    def intro(self) -> None:
+        """Show what is analysed and, when annual data are synthetic, say so."""
+        from uniontrends.present.safe import escape_html
+
+        p = self.params
+        if self.lang == "zh":
+            text = f"**{self.region_label()}**，{p.start}—{p.end}年（{p.window}年窗口）。"
+        else:
+            text = f"**{self.region_label()}**, {p.start}–{p.end} ({p.window}-year window)."
+        if self.is_synthetic:
+            text += "\n\n" + SYNTHETIC_NOTICE[self.lang]
+        self.md(escape_html(text).replace("&quot;", '"'))
+
+    def show(self, df: pd.DataFrame) -> None:
+        """Display a table localised and HTML-escaped (thousands separators)."""
+        from IPython.display import display
+
+        from uniontrends.present.tables import display_table
+
+        display(display_table(self.localize(df), self.lang))
+
+    def table(self, df: pd.DataFrame, name: str, show: bool = True) -> None:
+        """Save a table (CSV + a sheet in tables.xlsx) in the session language; display it.
+
+        Returns nothing, so a notebook cell ending with it shows no (temporary) file path.
+        """
+        local = self.localize(df)
+        path = self.outputs.table(local, name)
+        if show:
+            from IPython.display import display
+
+            from uniontrends.present.tables import display_table
+
+            display(display_table(local, self.lang))
+        self.written.append(Path(path))
+
+    def figure(self, fig: Any, name: str, show: bool = True) -> None:
+        """Save a figure (PNG + SVG) and display it."""
+        png, _svg = self.outputs.figure(fig, name)
+        if show:
+            # The saved PNG, not the Figure: a Figure only renders when the kernel has a
+            # matplotlib display hook, which plain papermill runs do not set up.
+            from IPython.display import Image, display
+
+            display(Image(filename=str(png), retina=True))  # 150 dpi shown at 75
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+    # ---- data and statistics ----------------------------------------------------------------
+
+    def reported_in(self, area: str | None = None) -> pd.DataFrame:
+        """Published figures of the region (optionally of one area), as published.
+
+        Returns:
+            Columns indicator, period, value, unit, qualifier, phrase_zh, provenance.
+        """
+        r = self.reported[self.reported["region"] == self.region].copy()
+        if area is not None:
+            r = r[r["indicator"].isin([i.id for i in self.catalog.in_area(area)])]
+        areas, ids = list(self.catalog.areas), list(self.catalog.indicators)
+        r = r.sort_values(
+            "indicator",
+            key=lambda col: col.map(
+                lambda i: (areas.index(self._area_of(i)), ids.index(i)) if i in ids else (99, 0)
+            ),
+            kind="stable",
+        )  # catalog order: areas as the notebooks take them
+        starts, ends = r["period_start"], r["period_end"]
+        # a stock at the end of a year has a one-year "period"
+        r["period"] = [f"{a}" if a == b else f"{a}–{b}" for a, b in zip(starts, ends, strict=True)]
+        r["unit"] = r["unit"].map(lambda u: UNITS.get(str(u), {}).get(self.lang, str(u)))
+        cols = ["indicator", "period", "value", "unit", "qualifier", "phrase_zh", "provenance"]
+        return r[cols].reset_index(drop=True)
+
+    def _area_of(self, indicator: str) -> str:
+        return self.catalog[indicator].area if indicator in self.catalog else ""
+
+    def area_summary(self, area: str) -> AreaSummary:
+        """Trend statistics and findings of every indicator of ``area`` for the region."""
+        return summarize_area(
+            self.panel,
+            area,
+            self.region,
+            self.year,
+            self.window,
+            catalog=self.catalog,
+            region_names=self.region_names(),
+            reported=self.reported,
+            notebook=self.notebook,
+        )
+
+    def statistics(self, summary: AreaSummary) -> pd.DataFrame:
+        """The area's statistics table with a provenance column (synthetic rows say so)."""
+        table = summary.table.copy()
+        prov = self.region_panel.groupby("indicator")["provenance"].agg(
+            lambda s: ", ".join(sorted(set(s.astype(str))))
+        )
+        table["provenance"] = table["indicator"].map(prov).fillna("")
+        cols = ["indicator", "statistic", "value", "ci_low", "ci_high", "p_value", "unit"]
+        return table[cols + ["method", "evidence", "provenance"]]
+
+    def series(self, indicators: list[str]) -> pd.DataFrame:
+        """Annual values of ``indicators`` for the region in the window (tidy rows)."""
+        p = self.region_panel
+        return p[p["indicator"].isin(indicators)].sort_values(["indicator", "year"])
+
+    def area_figure(self, area: str, indicators: list[str] | None = None) -> Any:
+        """Small multiples of an area's indicators for the region (labelled when synthetic)."""
+        from uniontrends.present import plots
+
+        ids = indicators or [i.id for i in self.catalog.in_area(area)]
+        have = set(self.region_panel["indicator"])
+        return plots.area_figure(
+            self.region_panel,
+            [i for i in ids if i in have],
+            self.lang,
+            area=area,
+            catalog=self.catalog,
+            region_names=self.regions,
+        )
+
+    def trend_figure(self, indicator: str) -> Any:
+        """One indicator's annual values, OLS trend band, projection and published figure."""
+        from uniontrends.present import plots
+        from uniontrends.stats import forecast
+        from uniontrends.stats.trend_tests import ols_trend
+
+        s = window_series(self.panel, indicator, self.region, self.year, self.window)
+        years = [int(y) for y in s.index]
+        values = s["value"].to_numpy(dtype=float)
+        rep = self.reported[
+            (self.reported["region"] == self.region) & (self.reported["indicator"] == indicator)
+        ]
+        return plots.trend_figure(
+            s.reset_index(),
+            indicator,
+            self.lang,
+            trend=ols_trend(years, values),
+            projection=forecast.project(years, values),
+            reported=rep if not rep.empty else None,
+            catalog=self.catalog,
+            region_names=self.regions,
+        )
+
+    def compare(self, indicator: str) -> pd.DataFrame:
+        """The indicator across every region in the panel, ranked by CAGR."""
+        from uniontrends.stats.compare import compare_regions
+
+        table = compare_regions(self.panel, indicator, self.year, self.window)
+        table["provenance"] = table["synthetic"].map(
+            lambda x: "synthetic" if x is True else ("" if pd.isna(x) else "official_annual")
+        )
+        cols = ["rank", "region", "level_start", "level_end", "cagr", "evidence", "provenance"]
+        return table[cols]
+
+    def regions_figure(self, indicator: str) -> Any:
+        """The indicator across regions in the window."""
+        from uniontrends.present import plots
+
+        p = self.panel
+        sel = p[(p["indicator"] == indicator) & p["year"].between(self.params.start, self.year)]
+        return plots.regions_figure(
+            sel, indicator, self.lang, catalog=self.catalog, region_names=self.regions
+        )
+
+    # ---- findings ----------------------------------------------------------------------------
+
+    def findings_table(self, findings: list[Finding], top: int | None = None) -> pd.DataFrame:
+        """Findings ranked by evidence, as a table in the session language."""
+        ranked = rank_findings(findings)[:top] if top else rank_findings(findings)
+        rows = [
+            {
+                "evidence": f.evidence,
+                "statement": f.statement(self.lang),
+                "interval": _interval(f),
+                "p_value": f.p_value,
+                "provenance": "synthetic" if f.synthetic else ", ".join(sorted(set(f.provenance))),
+            }
+            for f in ranked
+        ]
+        return pd.DataFrame(
+            rows, columns=["evidence", "statement", "interval", "p_value", "provenance"]
+        )
+
+    def finish(self, findings: list[Finding], top: int = 15, show: bool = True) -> None:
+        """Write findings.json/.md and tables.xlsx; display the top findings unless not `show`.
+
+        The paths written are appended to ``self.written`` (nothing is returned, so the last
+        cell of a notebook shows no temporary path).
+
+        Args:
+            findings: the notebook's findings (tagged with this notebook's name).
+            top: how many ranked findings to display.
+            show: False when the notebook has already shown them.
+        """
+        for f in findings:
+            f.notebook = f.notebook or self.notebook
+        self.findings = list(findings)
+        self.written.extend(write_findings(self.findings, self.notebook_dir))
+        workbook = self.outputs.workbook()
+        if workbook is not None:
+            self.written.append(Path(workbook))
+        if show:
+            self.show(self.findings_table(self.findings, top))
+
+
+def _interval(f: Finding) -> str:
+    if f.interval_low is None and f.interval_high is None:
+        return ""
+    low = "−∞" if f.interval_low is None else format_number(f.interval_low, 2)
+    high = "∞" if f.interval_high is None else format_number(f.interval_high, 2)
+    return f"[{low}, {high}]"
+
+
+def start(
+    notebook_name: str,
+    region: str = config.DEFAULT_REGION,
+    year: int = config.DEFAULT_YEAR,
+    window: int = config.DEFAULT_WINDOW,
+    lang: str = config.DEFAULT_LANG,
+    data_dir: str | Path | None = "",
+    output_dir: str | Path | None = "",
+    theme: bool = True,
+) -> Session:
+    """Check the parameters, open the data package, prepare outputs and the plot theme.
+
+    Args:
+        notebook_name: e.g. "02_dispute_resolution"; names the output folder.
+        region: region id (slug).
+        year: last year of the window.
+        window: years in the window.
+        lang: "en" or "zh".
+        data_dir: the data package's folder; "" or None = the project's data/.
+        output_dir: run folder; "" or None = ``outputs/_lab/<region>/<year>``.
+        theme: apply the plotting theme (notebooks do; unit tests may not).
+
+    Raises:
+        ParameterError: a parameter breaks a rule (the message says how to fix it).
+        DataError: the data break a rule (file, row, column named).
+    """
+    from uniontrends.present import export, plots
+
+    package = open_package(data_dir or config.DATA_DIR)
+    p = check_parameters(package, region, year, window, lang)
+    package.panel  # noqa: B018 - validates the data now, before anything is written
+    package.reported  # noqa: B018
+    if output_dir:
+        run_dir = Path(output_dir)
+        editions_dir = run_dir.parent  # editions are sibling folders outputs/<region>/<year>
+    else:
+        run_dir = default_output_dir(p.region, p.year)
+        editions_dir = config.OUTPUTS_DIR / p.region
+    shown_lang = plots.use_theme(p.lang) if theme else p.lang
+    return Session(
+        notebook=notebook_name,
+        params=p,
+        package=package,
+        run_dir=run_dir,
+        editions_dir=editions_dir,
+        registry=load_registry(_notebooks_folder()),
+        outputs=export.NotebookOutputs(run_dir, notebook_name),
+        lang=shown_lang,
+    )
+
+
+def _notebooks_folder() -> Path:
+    """The folder of the running notebook's registry: the working folder when it has one.
+
+    Jupyter, papermill with --cwd and the runner run a notebook in its own folder; anywhere
+    else the project's notebooks are meant.
+    """
+    here = Path.cwd()
+    return here if (here / REGISTRY_FILE).is_file() else config.NOTEBOOKS_DIR

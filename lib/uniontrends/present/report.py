@@ -1,0 +1,312 @@
+"""What 90_annual_report shows: gathered findings, summary, provenance statement, methods."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from uniontrends.data.derive import derivation_rules
+from uniontrends.errors import DataError
+from uniontrends.findings import editions
+from uniontrends.findings.record import (
+    EVIDENCE_LEVELS,
+    EVIDENCE_RANK,
+    SCHEMA_VERSION,
+    Finding,
+    rank_findings,
+    read_findings,
+)
+from uniontrends.stats.audit import reconciliation_rules
+from uniontrends.stats.evidence import evidence_rules
+
+ALL_FINDINGS_FILE = "findings_all.json"
+_PROVENANCE_NAMES = {
+    "en": {
+        "reported": "reported (published article)",
+        "synthetic": "synthetic (illustrative, not official)",
+        "reference": "reference (ILOSTAT, OECD)",
+        "official_annual": "official annual statistics",
+    },
+    "zh": {
+        "reported": "公开报道（已发表文章）",
+        "synthetic": "合成（示例，非官方）",
+        "reference": "外部参考（国际劳工组织、经合组织）",
+        "official_annual": "官方年度统计",
+    },
+}
+
+
+def findings_source(
+    notebook: str, output_dir: Path | str, published_dir: Path | str
+) -> Path | None:
+    """Where a notebook's findings.json is: this run's folder, else the published edition's.
+
+    Args:
+        notebook: notebook name, e.g. "02_dispute_resolution".
+        output_dir: this run's folder.
+        published_dir: the published folder of the same region-year (a rerun that skips a
+            cached notebook reads its findings there).
+
+    Returns:
+        The path, or None when neither exists.
+    """
+    for folder in (Path(output_dir), Path(published_dir)):
+        path = folder / notebook / "findings.json"
+        if path.exists():
+            return path
+    return None
+
+
+def collect_findings(
+    output_dir: Path | str, published_dir: Path | str, notebooks: tuple[str, ...]
+) -> tuple[list[Finding], dict[str, Path | None]]:
+    """Read the findings of the given notebooks for one region-year.
+
+    Returns:
+        (all findings in notebook order, {notebook: file read or None when missing}).
+    """
+    found: list[Finding] = []
+    sources: dict[str, Path | None] = {}
+    for nb in notebooks:
+        path = findings_source(nb, output_dir, published_dir)
+        sources[nb] = path
+        if path is not None:
+            found.extend(read_findings(path))
+    return found, sources
+
+
+def sources_table(sources: dict[str, Path | None], output_dir: str | Path) -> pd.DataFrame:
+    """Which notebook's findings came from where ("this run", "previous run", "missing")."""
+    rows = []
+    for nb, path in sources.items():
+        if path is None:
+            where = "missing"
+        elif Path(output_dir) in path.parents:
+            where = "this run"
+        else:
+            where = "previous run"
+        rows.append({"notebook": nb, "findings_from": where})
+    return pd.DataFrame(rows, columns=["notebook", "findings_from"])
+
+
+def executive_summary(findings: list[Finding], top: int = 10) -> list[Finding]:
+    """The strongest findings: ranked by evidence, one per indicator, trend tests first.
+
+    Args:
+        findings: every finding of the report.
+        top: how many to keep.
+    """
+    seen: set[tuple[str, str]] = set()
+    out: list[Finding] = []
+    for f in rank_findings([f for f in findings if f.evidence != "inconclusive"]):
+        key = (f.region, f.indicator)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+        if len(out) == top:
+            break
+    return out
+
+
+def key_indicators(findings: list[Finding], area: str, n: int = 4) -> list[str]:
+    """The area's indicators with the strongest findings, for the report's one chart per area.
+
+    A circulated report shows a few indicators per area, not every panel of the area notebook;
+    they are picked the way the executive summary ranks (evidence, then effect size).
+
+    Args:
+        findings: every finding of the report.
+        area: area id (membership, disputes, welfare, skills).
+        n: how many indicators at most.
+
+    Returns:
+        Up to n indicator ids, strongest first; empty when the area has no findings.
+    """
+    picked: list[str] = []
+    for f in rank_findings([f for f in findings if f.area == area]):
+        if f.indicator not in picked:
+            picked.append(f.indicator)
+        if len(picked) == n:
+            break
+    return picked
+
+
+def provenance_counts(findings: list[Finding]) -> pd.DataFrame:
+    """How many findings rest on each provenance (a finding may rest on several).
+
+    Returns:
+        Columns provenance, findings; also a row "synthetic (any input)".
+    """
+    counts: Counter[str] = Counter()
+    for f in findings:
+        for p in sorted(set(f.provenance)):
+            counts[p] += 1
+    rows = [{"provenance": p, "findings": n} for p, n in sorted(counts.items())]
+    return pd.DataFrame(rows, columns=["provenance", "findings"])
+
+
+def evidence_overview(findings: list[Finding], area_names: dict[str, str]) -> pd.DataFrame:
+    """How many findings each area has at each evidence level, and how many rest on synthetic data.
+
+    Args:
+        findings: all findings of the report.
+        area_names: display name per area id (areas without findings are left out).
+
+    Returns:
+        One row per area with findings, in the order of ``area_names``, then a total row.
+        Columns area, the evidence levels (strongest first), findings, synthetic.
+    """
+    levels = sorted(EVIDENCE_LEVELS, key=EVIDENCE_RANK.get)
+    rows = []
+    groups = [(name, [f for f in findings if f.area == area]) for area, name in area_names.items()]
+    for name, mine in [*groups, ("total", findings)]:
+        if not mine:
+            continue
+        counts = Counter(f.evidence for f in mine)
+        rows.append(
+            {"area": name}
+            | {level: counts[level] for level in levels}
+            | {"findings": len(mine), "synthetic": sum(f.synthetic for f in mine)}
+        )
+    return pd.DataFrame(rows, columns=["area", *levels, "findings", "synthetic"])
+
+
+def provenance_statement(findings: list[Finding], lang: str = "en") -> str:
+    """A paragraph saying what the findings rest on: reported vs synthetic vs reference, counts."""
+    counts = dict(zip(*provenance_counts(findings).to_dict("list").values(), strict=True))
+    names = _PROVENANCE_NAMES[lang]
+    n_syn = sum(f.synthetic for f in findings)
+    colon = "：" if lang == "zh" else ": "
+    parts = [f"{names.get(p, p)}{colon}{n}" for p, n in counts.items()]
+    if lang == "zh":
+        text = f"本报告共{len(findings)}条结论，按所依据的数据类型计：" + "；".join(parts) + "。"
+        text += (
+            f"其中{n_syn}条依据示例（合成）年度数据，仅用于演示方法，不能作为真实统计引用；"
+            "公开报道数字按原文表述（如“1200余件”为下限）呈现；外部参考数据为真实公开序列。"
+        )
+        return text
+    text = f"This report holds {len(findings)} findings. By the data behind them: "
+    text += "; ".join(parts) + ". "
+    text += (
+        f"{n_syn} findings rest on illustrative synthetic annual data: they demonstrate the "
+        "method and must not be quoted as real statistics. Published figures are shown as "
+        'published ("1200余件" is a lower bound, at least 1,200); reference series are real '
+        "published data."
+    )
+    return text
+
+
+def _rules_markdown(text: str) -> str:
+    """A module's rules text as Markdown for readers: one bullet per rule, paragraphs kept.
+
+    The first line's note to programmers ("(``f()`` returns this text ...)") is dropped.
+    """
+    lines = text.strip().replace("``", "`").splitlines()
+    blocks = [re.sub(r"\s*\([^()]*`\w+\(\)`[^()]*\)", "", lines[0]), ""]
+    for line in lines[1:]:
+        if line.startswith("- ") or not line.strip() or not blocks[-1]:
+            blocks.append(line.strip())  # a new bullet, a paragraph break or a paragraph start
+        elif blocks[-1].startswith("- ") and not line.startswith("  "):
+            blocks += ["", line.strip()]  # prose after a list starts a paragraph
+        else:
+            blocks[-1] += " " + line.strip()  # a wrapped line continues its bullet or paragraph
+    return "\n".join(blocks)
+
+
+def method_notes(lang: str = "en") -> str:
+    """Method notes as Markdown: evidence rules, small samples, lower bounds, derivations."""
+    if lang == "zh":
+        return "\n".join(
+            [
+                "**证据规则**：OLS斜率95%置信区间不含0、Mann-Kendall检验p<0.05且Theil-Sen斜率"
+                "同号时为“明确”；满足其中两项或p<0.10为“提示性”；否则为“不确定”；水平、合计、"
+                "变化与预测为“描述性”。",
+                "",
+                "**小样本**：五年窗口只有5个年度值，Mann-Kendall精确检验的最小双侧p值为0.0167，"
+                "只有严格单调的序列才能达到“明确”；所有少于8个数据点的结论均标注小样本。",
+                "",
+                "**下限**：“余”“超”“以上”表示下限，年度合计不少于该数即视为一致；“约”允许10%偏差。",
+                "",
+                "**计数模型**：计数指标使用以会员数为暴露量（每千名会员）的泊松或负二项回归。",
+                "",
+                "**比率**：由分子、分母派生（如每千名会员劳动争议数），并继承其数据类型与限定。",
+            ]
+        )
+    return "\n\n".join(
+        [
+            "**Evidence and count models.** " + _rules_markdown(evidence_rules()),
+            "**Small samples.** A five-year window gives n = 5 annual values; every finding "
+            "from fewer than 8 points is flagged small_sample, and projections are illustrative.",
+            "**Lower bounds and reconciliation.** " + _rules_markdown(reconciliation_rules()),
+            "**Derived rates.** " + _rules_markdown(derivation_rules()),
+        ]
+    )
+
+
+def write_all_findings(findings: list[Finding], out_dir: str | Path) -> Path:
+    """Write ``findings_all.json`` (same schema as findings.json) into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ALL_FINDINGS_FILE
+    doc = {"schema_version": SCHEMA_VERSION, "findings": [f.to_dict() for f in findings]}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def previous_findings(
+    previous_dir: Path | str, report_notebook: str, notebooks: tuple[str, ...]
+) -> list[Finding] | None:
+    """The previous edition's findings: its report's findings_all.json, else per notebook.
+
+    Args:
+        previous_dir: the previous edition's folder (outputs/<region>/<year - 1>).
+        report_notebook: the report notebook's name (its folder holds findings_all.json).
+        notebooks: the notebooks whose findings the report gathers.
+
+    Returns:
+        The findings, or None when there is no previous edition.
+    """
+    folder = Path(previous_dir)
+    combined = folder / report_notebook / ALL_FINDINGS_FILE
+    if combined.exists():
+        return read_findings(combined)
+    files = [folder / nb / "findings.json" for nb in notebooks]
+    files = [f for f in files if f.exists()]
+    if not files:
+        return None
+    return [f for path in files for f in read_findings(path)]
+
+
+def what_changed_section(
+    current: list[Finding],
+    previous_dir: Path | str,
+    report_notebook: str,
+    notebooks: tuple[str, ...],
+    lang: str = "en",
+) -> str:
+    """Markdown for "What changed since the last edition" (rules in ``findings.editions``).
+
+    Args:
+        current: this edition's findings.
+        previous_dir: the previous edition's folder (outputs/<region>/<year - 1>).
+        report_notebook: the report notebook's name.
+        notebooks: the notebooks whose findings the report gathers.
+        lang: "en" or "zh".
+
+    Returns:
+        The comparison as Markdown, or a one-line note when there is no previous edition.
+    """
+    none = {"en": "_No previous edition to compare with._", "zh": "_没有可比较的上一版报告。_"}
+    try:
+        previous = previous_findings(previous_dir, report_notebook, notebooks)
+    except DataError as exc:
+        return f"_{'上一版结论无法读取' if lang == 'zh' else 'Previous edition unreadable'}: {exc}_"
+    if previous is None:
+        return none[lang]
+    changes = editions.compare_editions(previous, current)
+    return str(editions.what_changed_markdown(changes, lang))
