@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lab bench lint lock clean
+.PHONY: help install report test test-fast lab bench lint lock notebooks golden docs clean
 
 ## Show this help
 help:
@@ -30,24 +30,45 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## Run the fast layer: no kernels, no browser (under a minute)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not notebooks and not kernels and not browser"
+
 ## Open JupyterLab on the notebooks
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Print runner benchmarks (medians over repeated runs, and ratios)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_runner.py
 
-## Lint and format-check the library, tests and benchmarks (ruff)
+## Lint: ruff, format check, and the layer contracts (import-linter)
 lint: $(STAMP)
-	$(BIN)/ruff check lib tests benchmarks
-	$(BIN)/ruff format --check lib tests benchmarks
+	$(BIN)/ruff check lib tests benchmarks tools
+	$(BIN)/ruff format --check lib tests benchmarks tools
+	$(BIN)/lint-imports
 
-## Re-pin constraints.txt from the current .venv (after changing pyproject.toml)
+## Regenerate the area notebooks from notebooks/templates/area.py and notebooks/registry.yaml
+notebooks: $(STAMP)
+	$(BIN)/python -c "from uniontrends.notebook.generate import write_area_notebooks; \
+	from uniontrends.notebook.registry import load_registry; \
+	print(*write_area_notebooks(load_registry('notebooks')) or ['unchanged'], sep='\n')"
+
+## Rewrite tests/golden/ after a deliberate change of a method (review the diff)
+golden: $(STAMP)
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden -q
+
+## Build the documentation site into site/ (mkdocs, strict: a broken page fails)
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## Re-pin constraints.txt from the current .venv and regenerate environment.yml from it
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^uniontrends' > constraints.txt
+	$(BIN)/python tools/write_environment.py
 
 ## Remove .venv, outputs and caches
 clean:
-	rm -rf $(VENV) outputs .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache site
+	find outputs -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

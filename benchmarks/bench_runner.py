@@ -26,7 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
-from uniontrends import config, runner
+from uniontrends import config
+from uniontrends.data import model
+from uniontrends.notebook.registry import load_registry
+from uniontrends.run import runner
 
 BIN = Path(sys.executable).parent
 
@@ -70,9 +73,10 @@ def _cli_run(nbs: Path, data: Path, out: Path, *extra: str) -> None:
 def _kernel_floor(notebooks: list[Path], reps: int) -> float:
     """Median time to start a kernel and run the notebooks' own imports in it."""
     import nbformat
-    from uniontrends import execution, kernels
+    from uniontrends.run import execution, kernels
 
-    code = "\n".join(["import matplotlib; matplotlib.use('Agg')", *kernels.import_lines(notebooks)])
+    # what a kernel launched ahead runs: the notebooks' imports and the library's preload
+    code = "import matplotlib; matplotlib.use('Agg')\n" + kernels.preload_code(notebooks)
 
     def once() -> None:
         kernel = kernels.WarmKernel(config.PROJ_ROOT).connect()
@@ -87,16 +91,16 @@ def _kernel_floor(notebooks: list[Path], reps: int) -> float:
 
 def _grid_data(src: Path, dst: Path, extra_regions: int) -> list[str]:
     """Copy the data and add SYNTHETIC regions (Dinghai's profile, other seeds)."""
-    from uniontrends import synthetic
+    from uniontrends.data import synthetic
 
     shutil.copytree(src, dst)
-    regions_file = dst / config.REGIONS_FILE
+    regions_file = dst / model.REGIONS_FILE
     regions = yaml.safe_load(regions_file.read_text(encoding="utf-8"))
     reported, catalog = synthetic.read_reported(dst), synthetic.read_catalog(dst)
     for i in range(extra_regions):
         name = f"bench{i}"
         frame = synthetic.generate_panel(reported, catalog, name, seed=100 + i, profile="dinghai")
-        frame.to_csv(dst / config.ANNUAL_DIR / f"{name}.csv", index=False)
+        frame.to_csv(dst / model.ANNUAL_DIR / f"{name}.csv", index=False)
         regions["regions"][name] = {"name_en": f"Bench {i} (synthetic)", "name_zh": f"示例{i}",
                                     "has_reported": False}  # fmt: skip
     regions_file.write_text(yaml.safe_dump(regions, allow_unicode=True), encoding="utf-8")
@@ -113,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     reps = 1 if args.quick else args.reps
     nbs = args.notebooks_dir.resolve()
-    names = runner.find_notebooks(nbs)
+    names = load_registry(nbs).present().run_order()
     with tempfile.TemporaryDirectory(prefix="bench-runner-") as tmp_name:
         tmp = Path(tmp_name)
         data = tmp / "data"

@@ -14,6 +14,8 @@ from uniontrends.cli import app
 from uniontrends.present.pdf import find_chromium
 from uniontrends.run import kernels
 
+pytestmark = pytest.mark.kernels
+
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
 

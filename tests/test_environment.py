@@ -1,42 +1,44 @@
-"""environment.yml (conda) must list exactly pyproject.toml's dependencies with the same bounds."""
+"""environment.yml pins exactly what constraints.txt pins; constraints.txt pins every dependency."""
 
+import importlib.util
 import re
 import tomllib
 
-import yaml
 from uniontrends.config import PROJ_ROOT
 
 
-def _requirement_pairs(specs: list[str]) -> set[tuple[str, str]]:
-    pairs = set()
-    for spec in specs:
-        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^\]]+\])?\s*(.*)", spec.strip())
-        assert match, f"cannot read requirement {spec!r}"
-        name, _extras, bound = match.groups()
-        pairs.add((name.lower().replace("_", "-"), bound.replace(" ", "")))
-    return pairs
+def _writer():
+    spec = importlib.util.spec_from_file_location(
+        "write_environment", PROJ_ROOT / "tools" / "write_environment.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_environment_yml_matches_pyproject():
-    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
-    wanted = _requirement_pairs(project["dependencies"] + project["optional-dependencies"]["dev"])
-    env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text())
-    conda_specs = [d for d in env["dependencies"] if isinstance(d, str)]
-    python = [d for d in conda_specs if d.startswith("python=")]
-    assert python == [f"python={project['requires-python'].removeprefix('>=')}"]
-    listed = _requirement_pairs([d for d in conda_specs if not d.startswith(("python=", "pip"))])
-    assert listed == wanted, (
-        f"only in pyproject: {sorted(wanted - listed)}; only in environment.yml: "
-        f"{sorted(listed - wanted)}"
+def test_environment_yml_is_what_make_lock_writes():
+    text = _writer().render(
+        (PROJ_ROOT / "pyproject.toml").read_text(encoding="utf-8"),
+        (PROJ_ROOT / "constraints.txt").read_text(encoding="utf-8"),
+    )
+    assert (PROJ_ROOT / "environment.yml").read_text(encoding="utf-8") == text, (
+        "environment.yml drifted from pyproject.toml/constraints.txt: run `make lock`"
     )
 
 
 def test_constraints_pin_every_direct_dependency():
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
-    direct = {name for name, _ in _requirement_pairs(project["dependencies"])}
+    specs = project["dependencies"] + project["optional-dependencies"]["dev"]
+    direct = {re.match(r"[A-Za-z0-9_.-]+", s)[0].lower().replace("_", "-") for s in specs}
     pinned = {
         line.split("==")[0].lower().replace("_", "-")
         for line in (PROJ_ROOT / "constraints.txt").read_text().splitlines()
         if "==" in line
     }
     assert direct <= pinned, f"not pinned in constraints.txt: {sorted(direct - pinned)}"
+
+
+def test_the_conda_environment_pins_the_same_python_as_pyproject():
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
+    text = (PROJ_ROOT / "environment.yml").read_text(encoding="utf-8")
+    assert f"  - python={project['requires-python'].removeprefix('>=')}\n" in text

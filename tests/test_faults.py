@@ -17,6 +17,8 @@ from filelock import FileLock
 from uniontrends import config
 from uniontrends.run import runner
 
+pytestmark = pytest.mark.kernels
+
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
 

@@ -11,6 +11,8 @@ import nbformat
 import pytest
 from uniontrends.run import execution, kernels
 
+pytestmark = pytest.mark.kernels
+
 
 @pytest.fixture(autouse=True)
 def no_kernel_left() -> None:

@@ -15,6 +15,8 @@ from uniontrends.data.digests import sha256_file
 from uniontrends.run import runner
 from uniontrends.run.manifest import read_manifest
 
+pytestmark = pytest.mark.kernels
+
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
 
