@@ -203,3 +203,22 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04\x00\x00binary")
     with pytest.raises(DataError, match=r"putuo.csv: \[encoding\] the file holds NUL bytes"):
         read_table(path)
+
+
+def test_package_info_names_the_bundled_package_and_its_shock_year(package) -> None:
+    assert package.info.id == "putuo" and package.info.shock_years == (2020,)
+    assert package.info.country == "chn" and "jpn" in package.info.peers
+
+
+def test_a_package_without_package_yaml_is_named_after_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "My Federation"
+    folder.mkdir()
+    assert open_package(folder).info.id == "my-federation"
+
+
+def test_package_yaml_fields_of_the_wrong_type_are_named(tmp_path: Path) -> None:
+    (tmp_path / "package.yaml").write_text("shock_years: 2020\nid: Bad Id\ncolour: red\n")
+    with pytest.raises(DataError) as caught:
+        _ = open_package(tmp_path).info
+    rules = sorted(p.rule for p in caught.value.problems)
+    assert rules == ["field_type", "field_unknown", "package_id"]

@@ -16,6 +16,7 @@ YEAR_MIN, YEAR_MAX = 1949, 2100
 WINDOW_MIN, WINDOW_MAX = 3, 20
 
 # The files and folders of a data package (see data/package.py).
+PACKAGE_FILE = "package.yaml"
 CATALOG_FILE = "indicators.yaml"
 REGIONS_FILE = "regions.yaml"
 ANNUAL_DIR = "annual"

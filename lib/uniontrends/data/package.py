@@ -2,6 +2,8 @@
 
 Layout (names in data/model.py)::
 
+    <root>/package.yaml      what the package is: id, title, country, comparators, shock years
+                             (optional; see PackageInfo)
     <root>/indicators.yaml   the indicator catalog
     <root>/regions.yaml      region ids and names (optional)
     <root>/annual/           one tidy table per region: <region>.csv or .xlsx
@@ -17,6 +19,8 @@ fully cached run never imports pandas.
 from __future__ import annotations
 
 import functools
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +30,9 @@ from uniontrends.data.digests import hash_files, sha256_file
 from uniontrends.data.model import (
     ANNUAL_DIR,
     CATALOG_FILE,
+    PACKAGE_FILE,
     REFERENCE_DIR,
+    REGION_PATTERN,
     REPORTED_DIR,
 )
 from uniontrends.data.regions import Regions, load_regions
@@ -36,6 +42,80 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from uniontrends.data.validate import ValidationReport
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What a data package is (package.yaml); every field is optional.
+
+    Attributes:
+        id: a slug naming the package (default: its folder's name); outputs and cache keys of
+            different packages never collide.
+        title_en, title_zh: the federation or data set, for titles.
+        country: ISO3 code (lower case) of the package's country, for reference series.
+        peers: ISO3 codes of the countries the reference series compare with.
+        compare_with: region ids the "across regions" comparisons use (default: all).
+        shock_years: years that moved many series (2020 for the bundled package); trend
+            findings say whether their direction survives leaving them out.
+    """
+
+    id: str
+    title_en: str = ""
+    title_zh: str = ""
+    country: str = ""
+    peers: tuple[str, ...] = ()
+    compare_with: tuple[str, ...] = ()
+    shock_years: tuple[int, ...] = ()
+
+
+def load_package_info(root: Path) -> PackageInfo:
+    """Read ``<root>/package.yaml``; a package without one is named after its folder.
+
+    Raises:
+        DataError: the file is not YAML, not a mapping, or a field has the wrong type.
+    """
+    from uniontrends.data.catalog import read_yaml
+
+    path = Path(root) / PACKAGE_FILE
+    default_id = re.sub(r"[^a-z0-9_-]+", "-", Path(root).resolve().name.lower()).strip("-")
+    if not path.is_file():
+        return PackageInfo(id=default_id or "data")
+    raw = read_yaml(path) or {}
+    if not isinstance(raw, dict):
+        raise DataError([Problem(path.name, "package_shape", "expected a mapping of fields")])
+    known = {f for f in PackageInfo.__dataclass_fields__}
+    problems = [
+        Problem(path.name, "field_unknown", f"unknown field {key!r}; fields: {', '.join(known)}")
+        for key in raw
+        if key not in known
+    ]
+    ident = str(raw.get("id", default_id))
+    if not re.match(REGION_PATTERN, ident):
+        problems.append(
+            Problem(path.name, "package_id", f"id {ident!r} is not a slug", column="id")
+        )
+    lists = {}
+    for key, kind in (("peers", str), ("compare_with", str), ("shock_years", int)):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, kind) and not isinstance(v, bool) for v in value
+        ):
+            problems.append(
+                Problem(path.name, "field_type", f"{key} must be a list of {kind.__name__}",
+                        column=key)
+            )  # fmt: skip
+            value = []
+        lists[key] = tuple(value)
+    texts = {}
+    for key in ("title_en", "title_zh", "country"):
+        value = raw.get(key, "")
+        if not isinstance(value, str):
+            problems.append(Problem(path.name, "field_type", f"{key} must be text", column=key))
+            value = ""
+        texts[key] = value
+    if problems:
+        raise DataError(problems)
+    return PackageInfo(id=ident, **texts, **lists)
 
 
 class DataPackage:
@@ -98,6 +178,11 @@ class DataPackage:
         return sorted({int(y) for y in years if y.isdigit()})
 
     # ---- contents (validated) -------------------------------------------------------------
+
+    @functools.cached_property
+    def info(self) -> PackageInfo:
+        """What the package is (package.yaml)."""
+        return load_package_info(self.root)
 
     @functools.cached_property
     def catalog(self) -> Catalog:
@@ -220,6 +305,7 @@ def validate_package(root: Path | str) -> ValidationReport:
         report.problems.append(Problem(str(root), "file_missing", "the data folder does not exist"))
         return report
     try:
+        load_package_info(root)
         catalog = load_catalog(root)
         load_regions(root)
     except DataError as error:
