@@ -81,7 +81,7 @@ def test_markdown_lists_changes_in_both_languages() -> None:
     assert en.startswith("1 of 2 findings changed.")
     assert what_changed_markdown(df, "en", heading=True).startswith("## What changed since")
     assert "Reversed (direction flipped) (1)" in en
-    assert "**a** (putuo.a.theil_sen): Illustrative (synthetic) data: a trend down" in en
+    assert "**a** (putuo.a.theil\\_sen): Illustrative (synthetic) data: a trend down" in en
     assert "direction up → down" in en and "10 → 8" in en
     assert "same" not in en.split("_Findings are matched")[0]  # unchanged are only counted
     zh = what_changed_markdown(df, "zh")

@@ -18,8 +18,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from uniontrends.present import export
 from uniontrends.present.export import ExportError, NotebookOutputs, notebook_to_html
-from uniontrends.present.safe import escape_html
 from uniontrends.present.tables import display_table, write_csv, write_workbook
+from uniontrends.safe import escape_html
 
 # a 1x1 red PNG, built once
 _buf = io.BytesIO()

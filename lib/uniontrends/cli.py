@@ -41,8 +41,7 @@ def synth(
     try:
         paths = write_annual(data_dir or config.DATA_DIR, seed=seed)
     except UniontrendsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
+        raise _fail(error) from error
     for path in paths:
         typer.echo(f"wrote {path} (synthetic)")
 
@@ -55,11 +54,12 @@ def validate(
 ) -> None:
     """Check the catalog, annual and reported tables; print "ok" with counts or every problem."""
     from uniontrends.data.package import validate_package
+    from uniontrends.safe import terminal_text
 
     report = validate_package(data_dir or config.DATA_DIR)
     typer.echo(report.summary())
-    for problem in report.problems:
-        typer.echo(f"  - {problem}")
+    for problem in report.problems:  # a problem quotes the data: shown as written
+        typer.echo(terminal_text(f"  - {problem}"))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -109,6 +109,7 @@ def run(
     from uniontrends.errors import UniontrendsError
     from uniontrends.notebook.params import parse_region_spec, resolve_year_spec
     from uniontrends.run import runner
+    from uniontrends.safe import rich_text, terminal_text
 
     console = Console(highlight=False, soft_wrap=True)  # paths and errors stay on one line
     try:
@@ -123,15 +124,15 @@ def run(
             warm_kernels=0 if scheduler else jobs,  # they boot while the data are validated
         )  # fmt: skip
     except UniontrendsError as error:
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {terminal_text(error)}", err=True)
         raise typer.Exit(2) from error
     for job in jobs_planned:
         if job.window < window:
             start = job.year - job.window + 1
-            console.print(
+            console.print(rich_text(
                 f"{job.region} {job.year}: window {start}-{job.year} ({job.window} years, not "
                 f"{window}): the region's data start in {start}"
-            )
+            ))  # fmt: skip
     total = sum(len(j.notebooks) for j in jobs_planned)
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -140,13 +141,15 @@ def run(
         task = progress.add_task("notebooks", total=total)
 
         def on_notebook(reg: str, yr: int, nb: runner.NotebookResult) -> None:
-            mark = {"ran": "[green]ran[/]", "cached": "[dim]cached[/]"}.get(
-                nb.status, "[bold red]FAILED[/]"
+            mark = {"ran": ("ran", "green"), "cached": ("cached", "dim")}.get(
+                nb.status, ("FAILED", "bold red")
             )
             extra = f" ({nb.reason})" if nb.status == "ran" else ""
             if nb.status == "failed":
                 extra = f": {nb.kind} in cell {nb.cell}: {nb.error}"
-            line = f"{reg} {yr} {nb.notebook:<28} {mark} {nb.seconds:6.1f} s{extra}"
+            # an error quotes the notebook and its data: never read as rich markup
+            line = rich_text(f"{reg} {yr} {nb.notebook:<28} ", mark,
+                             f" {nb.seconds:6.1f} s{extra}")  # fmt: skip
             progress.console.print(line)
             progress.advance(task)
 
@@ -156,20 +159,20 @@ def run(
     counts = summary.counts()
     for result in summary.results:
         if result.status == "unchanged":
-            console.print(
+            console.print(rich_text(
                 f"{result.region} {result.year}: skipped all {len(result.notebooks)} notebooks "
                 "(notebook, parameters, data, library and packages unchanged; --force re-runs)"
-            )
-    console.print(
+            ))  # fmt: skip
+    console.print(rich_text(
         f"{counts['ran']} ran, {counts['cached']} cached, {counts['failed']} failed, "
         f"{counts['locked']} region-year(s) busy in {summary.seconds:.1f} s; "
         f"outputs under {jobs_planned[0].outputs_dir if jobs_planned else ''}"
-    )
+    ))  # fmt: skip
     failures = runner.failure_lines(summary)
     if failures:
-        console.print("[bold red]Failures:[/]")
+        console.print(rich_text(("Failures:", "bold red")))
         for line in failures:
-            console.print(f"  - {line}", soft_wrap=True)
+            console.print(rich_text(f"  - {line}"), soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -177,7 +180,9 @@ def run(
 
 
 def _fail(error: Exception) -> typer.Exit:
-    typer.echo(f"error: {error}", err=True)
+    from uniontrends.safe import terminal_text
+
+    typer.echo(f"error: {terminal_text(error)}", err=True)  # messages quote the data
     return typer.Exit(1)
 
 
@@ -225,6 +230,7 @@ def add_year_command(
     from uniontrends.cycle.add_year import apply_plan, plan_add_year
     from uniontrends.data.package import open_package
     from uniontrends.errors import UniontrendsError
+    from uniontrends.safe import rich_text, terminal_text
 
     try:
         package = open_package(data_dir or config.DATA_DIR)
@@ -232,28 +238,30 @@ def add_year_command(
     except UniontrendsError as error:
         raise _fail(error) from error
     year = plan.intake.year
-    table = Table(title=f"{plan.intake.region} {year} vs {year - 1}")
+    table = Table(title=rich_text(f"{plan.intake.region} {year} vs {year - 1}"))
     for col in ("indicator", "name", f"{year - 1}", f"{year}", "qualifier", "change", ""):
         table.add_column(col, justify="right" if col[:1].isdigit() or col == "change" else "left")
     for rec in plan.changes.to_dict("records"):
         last = "" if rec["last"] != rec["last"] else f"{rec['last']:,.6g}"
         change = "" if rec["change"] != rec["change"] else f"{rec['change']:+.1%}"
-        flag = "[bold red]check: >3x or <1/3[/]" if rec["outlier"] else ""
-        table.add_row(rec["indicator"], rec["name_zh"], last, f"{rec['value']:,.6g}",
-                      rec["qualifier"], change, flag)  # fmt: skip
+        flag = rich_text(("check: >3x or <1/3", "bold red")) if rec["outlier"] else ""
+        # names and ids come from the workbook and the catalog: cells are Text, not markup
+        table.add_row(rich_text(rec["indicator"]), rich_text(rec["name_zh"]), last,
+                      f"{rec['value']:,.6g}", rich_text(rec["qualifier"]), change,
+                      flag)  # fmt: skip
     console = Console(width=140)  # room for Chinese names without wrapping
     console.print(table)
     if plan.intake.blank:
-        console.print(f"not reported (blank): {', '.join(plan.intake.blank)}")
+        console.print(rich_text(f"not reported (blank): {', '.join(plan.intake.blank)}"))
     try:
         result = apply_plan(plan, package.catalog, replace, accept_outliers, allow_missing)
     except UniontrendsError as error:
         raise _fail(error) from error
-    typer.echo(
+    typer.echo(terminal_text(
         f"added {result.rows_added} rows for {result.region} {result.year} to {result.csv_path}"
         + (f" (replaced {result.rows_replaced}; backup {result.backup_path})"
            if result.backup_path else "")
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @app.command()
@@ -274,6 +282,7 @@ def diff(
     from uniontrends.errors import UniontrendsError
     from uniontrends.findings.editions import diff_editions
     from uniontrends.notebook.params import check_region_slug
+    from uniontrends.safe import rich_text
 
     try:
         editions_dir = (outputs_dir or config.OUTPUTS_DIR) / check_region_slug(region)
@@ -281,18 +290,21 @@ def diff(
     except UniontrendsError as error:
         raise _fail(error) from error
     shown = changes if show_all else changes[changes["change"] != "unchanged"]
-    table = Table(title=f"{region}: {year_from} → {year_to} ({len(shown)} of {len(changes)})")
+    table = Table(
+        title=rich_text(f"{region}: {year_from} → {year_to} ({len(shown)} of {len(changes)})")
+    )
     for col in ("change", "id", "evidence", "direction", "value", "statement"):
         table.add_column(col)
     statement = "statement_zh" if lang == "zh" else "statement_en"
     for rec in shown.to_dict("records"):
+        # statements carry names from the data package: cells are Text, never rich markup
         table.add_row(
-            rec["change"],
-            rec["id"],
-            f"{rec['evidence_before']} → {rec['evidence_after']}",
-            f"{rec['direction_before']} → {rec['direction']}",
+            rich_text(rec["change"]),
+            rich_text(rec["id"]),
+            rich_text(f"{rec['evidence_before']} → {rec['evidence_after']}"),
+            rich_text(f"{rec['direction_before']} → {rec['direction']}"),
             f"{rec['value_before']:.4g} → {rec['value']:.4g}",
-            ("[synthetic] " if rec["synthetic"] else "") + str(rec[statement]),
+            rich_text("[synthetic] " if rec["synthetic"] else "", str(rec[statement])),
         )
     Console(width=200).print(table)
 
@@ -307,6 +319,7 @@ def pdf(
     from uniontrends.errors import UniontrendsError
     from uniontrends.notebook.registry import load_registry
     from uniontrends.present.pdf import report_pdf
+    from uniontrends.safe import terminal_text
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -316,6 +329,6 @@ def pdf(
         except (UniontrendsError, FileNotFoundError) as error:
             raise _fail(error) from error
     for w in caught:
-        typer.echo(f"warning: {w.message}", err=True)
+        typer.echo(f"warning: {terminal_text(w.message)}", err=True)
     if path is not None:
         typer.echo(f"wrote {path}")

@@ -26,6 +26,7 @@ from uniontrends.data.model import LANGS
 from uniontrends.errors import DataError, Problem
 from uniontrends.findings.record import Finding, read_findings
 from uniontrends.findings.wording import SYNTHETIC_LABEL, format_number
+from uniontrends.safe import escape_markdown
 
 CHANGES = ("new", "gone", "reversed", "strengthened", "weakened", "unchanged")
 _TESTED_STRENGTH = {"inconclusive": 0, "suggestive": 1, "clear": 2}
@@ -200,7 +201,9 @@ def what_changed_markdown(
             its own heading, so off by default).
 
     Returns:
-        Markdown: counts, one list per kind of change (unchanged ones only counted).
+        Markdown: counts, one list per kind of change (unchanged ones only counted). Ids and
+        statements carry names from the data package and are escaped
+        (``safe.escape_markdown``): they show as written, never as markup.
     """
     if lang not in LANGS:
         lang = "en"
@@ -222,7 +225,8 @@ def what_changed_markdown(
             text = str(rec[statement])
             if rec["synthetic"] and not text.startswith(label):
                 text = label + text
-            lines.append(f"- **{rec['indicator']}** ({rec['id']}): {text}"
+            indicator, ident = escape_markdown(rec["indicator"]), escape_markdown(rec["id"])
+            lines.append(f"- **{indicator}** ({ident}): {escape_markdown(text)}"
                          + (f" — {detail}" if detail else ""))  # fmt: skip
         if len(group) > limit:
             lines.append(f"- … +{len(group) - limit}")

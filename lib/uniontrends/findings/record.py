@@ -19,6 +19,7 @@ from typing import Any
 from uniontrends.data.model import PROVENANCES, QUALIFIERS
 from uniontrends.errors import DataError, Problem
 from uniontrends.findings.wording import format_number
+from uniontrends.safe import escape_markdown
 
 SCHEMA_VERSION = 1
 DIRECTIONS = ("up", "down", "flat", "none")
@@ -117,6 +118,7 @@ def write_findings(findings: list[Finding], out_dir: str | Path) -> tuple[Path, 
 
 
 def _md_cell(text: object) -> str:
+    """A table cell of text the library wrote (evidence, interval, p, provenance)."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -129,7 +131,11 @@ def _md_interval(f: Finding) -> str:
 
 
 def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
-    """A Markdown table of findings; rows from synthetic data are marked "SYNTHETIC"."""
+    """A Markdown table of findings; rows from synthetic data are marked "SYNTHETIC".
+
+    Ids and statements carry names from the data package: they are escaped
+    (``safe.escape_markdown``), so a name holding HTML or Markdown shows as written.
+    """
     lines = [
         "| id | evidence | statement | interval | p | data |",
         "|---|---|---|---|---|---|",
@@ -139,8 +145,11 @@ def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
         data = "SYNTHETIC" if f.synthetic else ", ".join(sorted(set(f.provenance)))
         if f.small_sample:
             data += " (small sample)"
-        cells = (f.id, f.evidence, f.statement(lang), _md_interval(f), p, data)
-        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        written = (_md_cell(c) for c in (f.evidence, _md_interval(f), p, data))
+        evidence, interval, p_cell, data_cell = written
+        cells = (escape_markdown(f.id), evidence, escape_markdown(f.statement(lang)), interval,
+                 p_cell, data_cell)  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
     if any(f.synthetic for f in findings):
         lines.append("")
         lines.append(

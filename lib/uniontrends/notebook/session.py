@@ -246,23 +246,29 @@ class Session:
     # ---- display -----------------------------------------------------------------------------
 
     def md(self, text: str) -> None:
-        """Display library-written Markdown (data inside must already be escaped)."""
+        """Display Markdown the library wrote.
+
+        Text from the data package inside it must already be escaped with
+        ``safe.escape_markdown`` (as ``what_changed`` and ``intro`` do): Markdown is rendered
+        with raw HTML and links allowed.
+        """
         from IPython.display import Markdown, display
 
         display(Markdown(text))
 
     def intro(self) -> None:
         """Show what is analysed and, when annual data are synthetic, say so."""
-        from uniontrends.present.safe import escape_html
+        from uniontrends.safe import escape_markdown
 
         p = self.params
+        region = escape_markdown(self.region_label())  # a name from regions.yaml
         if self.lang == "zh":
-            text = f"**{self.region_label()}**，{p.start}—{p.end}年（{p.window}年窗口）。"
+            text = f"**{region}**，{p.start}—{p.end}年（{p.window}年窗口）。"
         else:
-            text = f"**{self.region_label()}**, {p.start}–{p.end} ({p.window}-year window)."
+            text = f"**{region}**, {p.start}–{p.end} ({p.window}-year window)."
         if self.is_synthetic:
             text += "\n\n" + SYNTHETIC_NOTICE[self.lang]
-        self.md(escape_html(text).replace("&quot;", '"'))
+        self.md(text)
 
     def show(self, df: pd.DataFrame) -> None:
         """Display a table localised and HTML-escaped (thousands separators)."""

@@ -25,6 +25,7 @@ from uniontrends.data.catalog import Catalog, Indicator
 from uniontrends.data.model import LANGS
 from uniontrends.data.regions import Regions
 from uniontrends.errors import ParameterError
+from uniontrends.safe import figure_text
 from uniontrends.stats.forecast import Projection
 from uniontrends.stats.trend_tests import OLSTrend, TheilSen, ols_trend, theil_sen
 
@@ -158,6 +159,9 @@ def _theme_rc(lang: str) -> dict[str, Any]:
         "xtick.labelsize": 9,
         "ytick.labelsize": 9,
         "svg.fonttype": "path",  # SVGs must look the same without the fonts installed
+        # Names from data are drawn as written: "$" is a dollar sign, never mathtext (which
+        # would typeset "$x$" and fail the figure on "$\\x$").
+        "text.parse_math": False,
     }
     font = _find_cjk_font()
     if font:
@@ -172,7 +176,9 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
 
 def _drawable(text: str) -> str:
-    """Text safe to draw: CJK runs replaced when no CJK font exists (never tofu boxes)."""
+    """Text from data safe to draw: one line, control characters visible (``safe``), CJK
+    runs replaced when no CJK font exists (never tofu boxes)."""
+    text = figure_text(text)
     if _find_cjk_font() is not None:
         return text
     return _CJK.sub("[…]", text)
@@ -202,13 +208,17 @@ def _themed(lang: str) -> Iterator[None]:
 
 
 def _region_label(region_names: Regions | None, region: str, lang: str) -> str:
-    return region_names.name(region, lang) if region_names is not None else region
+    return _drawable(region_names.name(region, lang) if region_names is not None else region)
+
+
+def _name(entry: Indicator, lang: str) -> str:
+    return _drawable(entry.name(lang))
 
 
 def indicator_label(indicator: str, lang: str, catalog: Catalog) -> str:
     """Axis label with unit, e.g. "Labour disputes mediated (cases)" / "劳动争议调处（件）"."""
     entry = catalog[indicator]
-    name, unit = entry.name(lang), entry.unit_label(lang)
+    name, unit = _name(entry, lang), entry.unit_label(lang)
     return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
 
 
@@ -290,7 +300,7 @@ def _finish_line_chart(
     _style_axes(ax, cat[indicator])
     ax.set_xlabel(_TEXT[lang]["year"])
     ax.set_ylabel(indicator_label(indicator, lang, cat))
-    title = cat[indicator].name(lang)
+    title = _name(cat[indicator], lang)
     ax.set_title(title)
     ax.legend(loc="best")
     years = rows["year"] if len(rows) else pd.Series([0])
@@ -483,9 +493,9 @@ def trend_figure(
         ax.set_ylabel(indicator_label(indicator, lang, cat))
         where = _region_label(region_names, region, lang) if region else ""
         title = (
-            f"{where}{'：' if lang == 'zh' else ': '}{entry.name(lang)}"
+            f"{where}{'：' if lang == 'zh' else ': '}{_name(entry, lang)}"
             if where
-            else entry.name(lang)
+            else _name(entry, lang)
         )
         ax.set_title(title)
         ax.legend(loc="best", frameon=True)
@@ -532,9 +542,9 @@ def area_figure(
         The figure.
     """
     lang, cat = resolve_lang(lang), catalog
-    area_title = cat.area_name(area, lang) if area else None
+    area_title = _drawable(cat.area_name(area, lang)) if area else None
     if isinstance(indicators, str):
-        area_title = cat.area_name(indicators, lang)
+        area_title = _drawable(cat.area_name(indicators, lang))
         present = set(panel["indicator"])
         indicators = [i.id for i in cat.in_area(indicators) if i.id in present]
     if not indicators:
@@ -565,7 +575,7 @@ def area_figure(
                     ax.legend(fontsize=6, loc="best")
             _style_axes(ax, cat[indicator])
             # wrapped: a long name would run into the next panel's title
-            ax.set_title(textwrap.fill(cat[indicator].name(lang), PANEL_TITLE_WIDTH), fontsize=9)
+            ax.set_title(textwrap.fill(_name(cat[indicator], lang), PANEL_TITLE_WIDTH), fontsize=9)
             ax.set_ylabel(f"({cat[indicator].unit_label(lang)})" if lang == "en"
                           else f"（{cat[indicator].unit_label(lang)}）", fontsize=8)  # fmt: skip
         for ax in axes[len(indicators) :]:
@@ -699,4 +709,4 @@ def _ref_names(rows: pd.DataFrame) -> dict[str, str]:
 def _highlight_name(code: str, names: dict[str, str], lang: str) -> str:
     if code == "chn":
         return "中国" if lang == "zh" else "China"
-    return names.get(code, code.upper())
+    return _drawable(names.get(code, code.upper()))

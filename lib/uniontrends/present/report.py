@@ -20,6 +20,7 @@ from uniontrends.findings.record import (
     rank_findings,
     read_findings,
 )
+from uniontrends.safe import escape_markdown
 from uniontrends.stats.audit import reconciliation_rules
 from uniontrends.stats.evidence import evidence_rules
 
@@ -305,7 +306,8 @@ def what_changed_section(
     try:
         previous = previous_findings(previous_dir, report_notebook, notebooks)
     except DataError as exc:
-        return f"_{'上一版结论无法读取' if lang == 'zh' else 'Previous edition unreadable'}: {exc}_"
+        unreadable = "上一版结论无法读取" if lang == "zh" else "Previous edition unreadable"
+        return f"_{unreadable}: {escape_markdown(exc)}_"  # the message quotes the file
     if previous is None:
         return none[lang]
     changes = editions.compare_editions(previous, current)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from uniontrends.present.safe import neutralise_formulas
+from uniontrends.safe import controls_written_out, neutralise_formulas
 
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel on Chinese Windows read UTF-8 correctly
 XLSX_SHEET_MAX = 31
@@ -48,6 +48,9 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 def write_workbook(tables: dict[str, pd.DataFrame], path: str | Path) -> dict[str, str]:
     """Write tables to one XLSX file, a sheet per table, text never run as a formula.
 
+    Text cells keep their text (a cell is typed text, so "=..." is never run); control
+    characters, which a workbook refuses, are written out (``safe.controls_written_out``).
+
     Args:
         tables: {name: table}, in sheet order.
         path: the .xlsx file to write.
@@ -63,7 +66,8 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: str | Path) -> dict[st
         for name, df in tables.items():
             sheet = _sheet_name(name, taken)
             sheets[name] = sheet
-            df.to_excel(writer, sheet_name=sheet, index=not _plain_index(df))
+            shown = controls_written_out(df)
+            shown.to_excel(writer, sheet_name=sheet, index=not _plain_index(df))
             # openpyxl types any text starting with "=" as a formula; we never write formulas,
             # so such a cell came from data and must stay text (OWASP formula injection).
             for row in writer.sheets[sheet].iter_rows():
@@ -116,7 +120,7 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
     Returns:
         A pandas Styler (renders as HTML in Jupyter and in the HTML export).
     """
-    shown = df.rename(columns=_COLUMNS_ZH) if lang == "zh" else df
+    shown = controls_written_out(df.rename(columns=_COLUMNS_ZH) if lang == "zh" else df)
     styler = shown.style.format(thousands=",", precision=precision, escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     whole = [c for c in shown.columns if _whole_numbers(shown[c])]
