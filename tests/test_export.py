@@ -101,6 +101,21 @@ def test_html_export_escapes_data_text(tmp_path):
     assert "&lt;script&gt;" in text
 
 
+def test_html_declares_the_content_security_policy(tmp_path):
+    from bs4 import BeautifulSoup
+    from uniontrends.safe import CONTENT_SECURITY_POLICY
+
+    text = notebook_to_html(_executed_notebook(), tmp_path / "p.html").read_text("utf-8")
+    soup = BeautifulSoup(text, "html.parser")
+    metas = [m for m in soup.head.find_all("meta") if m.get("http-equiv")]
+    assert [(m["http-equiv"], m["content"]) for m in metas] == [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    ]
+    assert "script-src" not in CONTENT_SECURITY_POLICY  # default-src 'none' covers scripts
+    assert CONTENT_SECURITY_POLICY.startswith("default-src 'none';")
+    assert not soup.find_all(["script", "link"])  # nothing the policy would have to refuse
+
+
 def test_notebook_to_html_bad_path_is_clear_error(tmp_path):
     with pytest.raises(ExportError, match="cannot read notebook"):
         notebook_to_html(tmp_path / "missing.ipynb", tmp_path / "x.html")

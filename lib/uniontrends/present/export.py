@@ -16,6 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from uniontrends.errors import UniontrendsError
 from uniontrends.present.tables import write_csv, write_workbook
+from uniontrends.safe import CONTENT_SECURITY_POLICY
 
 if TYPE_CHECKING:
     import nbformat
@@ -187,7 +188,8 @@ def notebook_to_html(
     """Export an executed notebook to one self-contained HTML file without code.
 
     Inputs and prompts are left out, images (outputs and Markdown) embedded as base64, cells
-    tagged remove_cell / remove-input / remove-output dropped accordingly.
+    tagged remove_cell / remove-input / remove-output dropped accordingly. The page declares
+    ``safe.CONTENT_SECURITY_POLICY``: no script runs and nothing loads from outside the file.
 
     Args:
         notebook: a .ipynb path or an nbformat NotebookNode.
@@ -207,7 +209,10 @@ def notebook_to_html(
     name = title or (
         html_path.stem if isinstance(notebook, nbformat.NotebookNode) else Path(notebook).stem
     )
-    resources: dict[str, object] = {"metadata": {"name": name}}
+    resources: dict[str, object] = {
+        "metadata": {"name": name},
+        "content_security_policy": CONTENT_SECURITY_POLICY,  # read by templates/standalone
+    }
     if isinstance(notebook, (str, Path)):
         # Markdown images with relative paths are resolved from the notebook's folder.
         resources["metadata"]["path"] = str(Path(notebook).parent)  # type: ignore[index]
