@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -35,13 +37,14 @@ def _report(folder: Path) -> Path:
 
 
 def test_command_has_the_required_flags(tmp_path: Path) -> None:
-    cmd = pdf.chromium_command(tmp_path / "a.html", tmp_path / "a.pdf", "chromium", tmp_path)
+    url = "http://127.0.0.1:1/token/a.html"
+    cmd = pdf.chromium_command(url, tmp_path / "a.pdf", "chromium", tmp_path)
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", f"--user-data-dir={tmp_path}",
                  f"--print-to-pdf={tmp_path / 'a.pdf'}"):  # fmt: skip
         assert flag in cmd
-    assert cmd[-1].startswith("file://") and cmd[-1].endswith("a.html")
+    assert cmd[-1] == url  # served from loopback, never a file: URL
 
 
 def test_missing_chromium_warns_and_writes_nothing(
@@ -97,3 +100,110 @@ def test_run_hook_never_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(pdf, "find_chromium", lambda: "/bin/false")
     with pytest.warns(RuntimeWarning, match="no PDF"):
         assert pdf.pdf_after_run(tmp_path) is None
+
+
+def _live(pids: list[int]) -> list[int]:
+    """The pids that still run (a zombie waiting for its parent does not)."""
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+def test_timeout_stops_every_process_of_the_printer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A wrapper script that starts helpers and hangs, as chromium-headless-shell's does: on a
+    # timeout the wrapper alone used to be killed and its helpers kept running.
+    pids = tmp_path / "pids"
+    fake = tmp_path / "chromium"
+    fake.write_text(f"#!/bin/sh\nsleep 300 & echo $! >> {pids}\nsleep 300 & echo $! >> {pids}\n"
+                    "wait\n")  # fmt: skip
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_chromium", lambda: str(fake))
+    html = _report(tmp_path / "r")
+    with pytest.raises(pdf.PdfError, match=r"did not finish printing .* in 1 s and was stopped"):
+        pdf.html_to_pdf(html, timeout=1)
+    helpers = [int(line) for line in pids.read_text().split()]
+    assert len(helpers) == 2 and not _live(helpers)
+    assert not list(html.parent.glob("*.pdf"))
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_real_chromium_is_stopped_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[subprocess.Popen[str]] = []
+    launch = pdf._launch
+    monkeypatch.setattr(pdf, "_launch", lambda cmd: started.append(launch(cmd)) or started[-1])
+    html = _report(tmp_path / "r")
+    group: list[int] = []
+
+    def members() -> list[int]:
+        return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and _pgid(p) == started[0].pid]  # fmt: skip
+
+    original_stop = pdf._stop_group
+
+    def stop_and_record(process: subprocess.Popen[str]) -> None:
+        group.extend(members())  # Chromium's processes just before they are stopped
+        original_stop(process)
+
+    monkeypatch.setattr(pdf, "_stop_group", stop_and_record)
+    with pytest.raises(pdf.PdfError, match="did not finish"):
+        pdf.html_to_pdf(html, timeout=0.3)  # Chromium is still starting its helpers
+    assert group, "Chromium had no process left to stop"
+    assert not _live(group), "Chromium processes survived the timeout"
+
+
+def _pgid(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rpartition(")")[2].split()[2])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_the_printer_reads_nothing_beyond_the_report(tmp_path: Path) -> None:
+    secret = tmp_path / "private" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("LOCAL-SECRET-81d2\n", encoding="utf-8")
+    (tmp_path / "site" / "neighbour.txt").parent.mkdir()
+    (tmp_path / "site" / "neighbour.txt").write_text("NEIGHBOUR-FILE-5c7e\n", encoding="utf-8")
+    local = secret.resolve().as_uri()
+    # No Content-Security-Policy in the page: the printer itself must confine it.
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'></head><body><h1>VISIBLE-MARKER</h1>"
+        f"<iframe src='{local}'></iframe><object data='{local}'></object>"
+        f"<embed src='{local}'><img src='{local}'><iframe src='../site/neighbour.txt'></iframe>"
+        f"<link rel='stylesheet' href='{local}'>"
+        "<script>document.write('SCRIPT-RAN')</script>"
+        "<img src=x onerror=\"document.body.append('ONERROR-RAN')\"></body></html>"
+    )
+    html = tmp_path / "putuo" / "2022" / "90_annual_report.html"
+    html.parent.mkdir(parents=True)
+    html.write_text(page, encoding="utf-8")
+
+    def text_of(pdf_path: Path) -> str:
+        done = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True)
+        return done.stdout
+
+    # The attack is real: Chromium printing the file: URL shows both files and runs scripts.
+    exposed = tmp_path / "exposed.pdf"
+    subprocess.run([pdf.find_chromium(), *pdf.CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'p'}",
+                    f"--print-to-pdf={exposed}", html.resolve().as_uri()],
+                   capture_output=True, timeout=60, check=True)  # fmt: skip
+    assert "LOCAL-SECRET-81d2" in text_of(exposed) and "SCRIPT-RAN" in text_of(exposed)
+    printed = pdf.report_pdf(html.parent, ("90_annual_report",))
+    assert printed is not None
+    text = text_of(printed)
+    assert "VISIBLE-MARKER" in text
+    for leaked in ("LOCAL-SECRET-81d2", "NEIGHBOUR-FILE-5c7e", "SCRIPT-RAN", "ONERROR-RAN"):
+        assert leaked not in text
