@@ -7,12 +7,16 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from factories import make_finding
+from hostile import HostilePackage, write_hostile_package
 from uniontrends import config
 from uniontrends.data.catalog import Catalog
 from uniontrends.data.package import DataPackage, open_package
+from uniontrends.findings.record import write_findings
 
 # The report gathers the findings of the notebooks that ran; disputes are enough to show a
 # change between editions and to check the page, so tests skip the other notebooks.
@@ -74,3 +78,40 @@ def package() -> DataPackage:
 def catalog(package: DataPackage) -> Catalog:
     """The bundled indicator catalog."""
     return package.catalog
+
+
+@dataclass(frozen=True)
+class HostileRun:
+    """`uniontrends run` of the whole suite on the hostile package (tests/hostile.py)."""
+
+    package: HostilePackage
+    outputs: Path  # the outputs root
+    edition: Path  # outputs/putuo/2022
+    previous: Path  # outputs/putuo/2021, planted before the run
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def hostile_suite(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
+    """Every notebook for putuo 2022 on the hostile package, run once per session through the
+    CLI; a previous edition holding a hostile finding makes the report list what changed."""
+    root = tmp_path_factory.mktemp("hostile")
+    package = write_hostile_package(config.DATA_DIR, root)
+    outputs = root / "outputs"
+    previous = outputs / "putuo" / "2021"
+    gone = make_finding(
+        "gone_indicator", id="putuo.gone_indicator.trend", area="disputes",
+        statement_en=package.strings(("img_onerror", "rich_markup", "markdown_javascript_link")),
+        statement_zh=package.strings(("iframe_file", "control_characters")),
+    )  # fmt: skip
+    write_findings([gone], previous / "02_dispute_resolution")
+    cmd = [
+        str(Path(sys.executable).with_name("uniontrends")), "run", "--region", "putuo",
+        "--year", "2022", "--data-dir", str(package.data_dir), "--outputs-dir", str(outputs),
+        "--notebooks-dir", str(config.NOTEBOOKS_DIR),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    return HostileRun(package, outputs, outputs / "putuo" / "2022", previous,
+                      done.returncode, done.stdout, done.stderr)  # fmt: skip
