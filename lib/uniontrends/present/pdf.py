@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from uniontrends.errors import UniontrendsError
-from uniontrends.safe import CONTENT_SECURITY_POLICY
+from uniontrends.safe import CONTENT_SECURITY_POLICY, terminal_text
 
 # Headless shells first: built only to render off-screen, they start in 0.4 s instead of 1.1 s
 # and print the same PDF (same pages, fonts and images).
@@ -250,7 +250,8 @@ def html_to_pdf(
             raise
     if returncode != 0 or not tmp_pdf.is_file() or tmp_pdf.stat().st_size == 0:
         tmp_pdf.unlink(missing_ok=True)
-        tail = "\n".join(stderr.strip().splitlines()[-5:])
+        # Chromium's log may quote the page: shown with its control characters written out
+        tail = terminal_text("\n".join(stderr.strip().splitlines()[-5:]))
         raise PdfError(f"Chromium failed to print {html.name} (exit {returncode}): {tail}")
     tmp_pdf.replace(out)
     return out
