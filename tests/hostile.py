@@ -53,7 +53,14 @@ def attacks(secret: Path) -> dict[str, str]:
 # keeps it first: spreadsheets run a cell only when it starts a formula.
 _REGION_NAMES = {
     "putuo": (
-        ("formula", "iframe_file", "rich_markup", "control_characters"),
+        (
+            "formula",
+            "iframe_file",
+            "markdown_javascript_link",
+            "markdown_remote_image",
+            "rich_markup",
+            "control_characters",
+        ),
         ("formula_plus", "img_onerror", "markdown_javascript_link"),
     ),
     "dinghai": (("img_onerror", "rich_markup", "mathtext"), ("script",)),
@@ -71,6 +78,10 @@ _AREA_NAMES = {"disputes": ("html_javascript_link", "markdown_syntax", "rich_mar
 # Table text from a data file must not start a formula (validation refuses it).
 _REPORTED_SOURCE = ("html_remote_image", "markdown_javascript_link", "remote_style", "rich_markup")
 _REPORTED_PHRASE = ("svg_onload", "iframe_file", "control_characters")
+_PACKAGE_TITLE = {
+    "title_en": ("markdown_javascript_link", "html_remote_image", "rich_markup"),
+    "title_zh": ("script", "markdown_remote_image"),
+}
 _OECD_COUNTRY = {"Japan": ("script", "markdown_remote_image", "rich_markup", "mathtext")}
 
 
@@ -146,6 +157,10 @@ def write_hostile_package(bundled: Path, root: Path) -> HostilePackage:
     _rewrite_csv(data / "annual" / "putuo.csv", {
         "source": lambda row: package.strings(("script", "rich_markup"), row["source"]),
     })  # fmt: skip
+    info = yaml.safe_load((data / "package.yaml").read_text(encoding="utf-8"))
+    for key, cases in _PACKAGE_TITLE.items():
+        info[key] = package.strings(cases, info[key])
+    (data / "package.yaml").write_text(yaml.safe_dump(info, allow_unicode=True), "utf-8")
     oecd = data / "reference" / "oecd_trade_union_density.csv"
     _rewrite_csv(oecd, {
         "Country": lambda row: (
