@@ -44,7 +44,7 @@ def attacks(secret: Path) -> dict[str, str]:
         "formula_at": "@SUM(A1)",
         "control_characters": "\x1b[31mred\x1b[0m\x07\u202eevil\r",
         "nul_character": "nul\x00here",  # text files refuse NUL (binary); YAML names may hold it
-        "mathtext": "$\\undefined{x}$ $",
+        "mathtext": "$\\undefined{x}$",  # an even number of $: matplotlib would typeset it
         "markdown_syntax": "**bold** _em_ `code` | pipe | # hash ~~s~~",
     }
 
