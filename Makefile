@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EXPLORE_PORT ?= 8866
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test test-fast lab bench lint lock notebooks golden docs clean
+.PHONY: help install report test test-fast lab explore bench lint lock notebooks golden docs clean
 
 ## Show this help
 help:
@@ -37,6 +38,10 @@ test-fast: $(STAMP)
 ## Open JupyterLab on the notebooks
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+
+## Serve the explorer as a web page (Voilà, no code shown) on http://127.0.0.1:8866/
+explore: $(STAMP)
+	$(BIN)/uniontrends explore --port $(EXPLORE_PORT)
 
 ## Print runner benchmarks (medians over repeated runs, and ratios)
 bench: $(STAMP)

@@ -21,6 +21,8 @@ from uniontrends.notebook.registry import load_registry
 REGISTRY = load_registry(NOTEBOOKS_DIR)
 NOTEBOOKS = list(REGISTRY.names)
 PARAMETERS = {"region", "year", "window", "lang", "data_dir", "output_dir"}
+EXPLORER_PARAMETERS = {"data_dir", "lang"}
+BATCH = [name for name in NOTEBOOKS if REGISTRY[name].kind != "explorer"]
 
 
 def test_the_registry_lists_every_notebook_in_the_folder():
@@ -28,8 +30,9 @@ def test_the_registry_lists_every_notebook_in_the_folder():
     report = REGISTRY.of_kind("report")
     assert [s.name for s in report] == ["90_annual_report"]
     # the report needs every other notebook and runs last
-    assert set(report[0].needs) == set(NOTEBOOKS) - {"90_annual_report"}
+    assert set(report[0].needs) == set(BATCH) - {"90_annual_report"}
     assert REGISTRY.run_order()[-1] == "90_annual_report"
+    assert "explore" in NOTEBOOKS and "explore" not in REGISTRY.run_order()  # never in batch
     areas = [s.area for s in REGISTRY.of_kind("area")]
     assert areas == ["membership", "disputes", "welfare", "skills"]
 
@@ -76,7 +79,7 @@ def test_notebook_structure(name):
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and tagged[0].cell_type == "code"
     assigned = {t.id for n in ast.parse(tagged[0].source).body for t in n.targets}
-    assert assigned == PARAMETERS
+    assert assigned == (EXPLORER_PARAMETERS if REGISTRY[name].kind == "explorer" else PARAMETERS)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -124,7 +127,7 @@ def _check_outputs(folder: Path, name: str) -> list:
 @pytest.mark.parametrize("region", ["putuo", "dinghai"])
 def test_suite_runs(bundled_suite, region):
     folder = bundled_suite / region / "2022"
-    found = {name: _check_outputs(folder, name) for name in NOTEBOOKS}
+    found = {name: _check_outputs(folder, name) for name in BATCH}
     audit = {f.id: f for f in found["00_data_audit"]}
     if region == "putuo":
         bound = found["02_dispute_resolution"]

@@ -5,6 +5,7 @@ The public API, what a notebook or a script uses::
     import uniontrends as ut
 
     s = ut.start("02_dispute_resolution", region="putuo", year=2022)   # in a notebook
+    ut.explore()                                                        # the explorer
     package = ut.open_package("data/")                                  # a data package
     summary = ut.run(["putuo"], [2022])                                 # the batch runner
 
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _EXPORTS = {
     "start": "uniontrends.notebook.session",
+    "explore": "uniontrends.notebook.explorer",
     "Session": "uniontrends.notebook.session",
     "open_package": "uniontrends.data.package",
     "DataPackage": "uniontrends.data.package",
@@ -43,6 +45,7 @@ __all__ = [
     "Session",
     "UniontrendsError",
     "__version__",
+    "explore",
     "load_registry",
     "open_package",
     "preload",
@@ -58,6 +61,7 @@ if TYPE_CHECKING:
     from uniontrends.errors import DataError, ParameterError, UniontrendsError
     from uniontrends.findings.record import Finding, read_findings
     from uniontrends.findings.trend import summarize
+    from uniontrends.notebook.explorer import explore
     from uniontrends.notebook.registry import load_registry
     from uniontrends.notebook.session import Session, start
     from uniontrends.run.runner import run

@@ -310,6 +310,24 @@ def diff(
 
 
 @app.command()
+def explore(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8866,
+) -> None:
+    """Serve the explorer as a web page (Voilà, no code shown) on http://127.0.0.1:PORT/."""
+    import os
+    import subprocess
+
+    from uniontrends.notebook.explorer import voila_command
+
+    command, env = voila_command(config.NOTEBOOKS_DIR / "explore.ipynb", port)
+    typer.echo(f"explorer on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+    try:
+        raise typer.Exit(subprocess.call(command, env={**os.environ, **env}))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@app.command()
 def pdf(
     folder: Annotated[Path, typer.Argument(help="An edition's folder, e.g. outputs/putuo/2022.")],
 ) -> None:

@@ -15,7 +15,7 @@ from uniontrends.data.catalog import read_yaml
 from uniontrends.errors import DataError, Problem
 
 REGISTRY_FILE = "registry.yaml"
-KINDS = ("audit", "area", "reference", "analysis", "report")
+KINDS = ("audit", "area", "reference", "analysis", "report", "explorer")
 _FIELDS = {
     "name",
     "kind",
@@ -36,7 +36,8 @@ class NotebookSpec:
 
     Attributes:
         name: file stem, e.g. "02_dispute_resolution" (its outputs folder has this name).
-        kind: audit, area (one area of the catalog), reference, analysis (any other) or report.
+        kind: audit, area (one area of the catalog), reference, analysis (any other), report,
+            or explorer (interactive only: never run in batch).
         title_en, title_zh: the notebook's title.
         area: the catalog area of an area notebook.
         key_indicator: the indicator an area notebook draws on its own and across regions.
@@ -103,12 +104,12 @@ class Registry:
         )
 
     def run_order(self) -> tuple[str, ...]:
-        """Names in an order where each notebook comes after the notebooks it needs.
+        """The batch notebooks (explorers left out), each after the notebooks it needs.
 
         Reading order is kept wherever the needs allow it (a stable topological sort).
         """
         done: list[str] = []
-        pending = list(self.specs)
+        pending = [spec for spec in self.specs if spec.kind != "explorer"]
         while pending:
             ready = next(s for s in pending if all(n in done for n in s.needs))
             done.append(ready.name)

@@ -413,15 +413,16 @@ class Session:
         cols = ["rank", "region", "level_start", "level_end", "cagr", "evidence", "provenance"]
         return table[cols]
 
-    def regions_figure(self, indicator: str) -> Any:
-        """The indicator across regions in the window."""
+    def regions_figure(self, indicator: str, regions: tuple[str, ...] | None = None) -> Any:
+        """The indicator across regions in the window (all regions, or those given)."""
         from uniontrends.present import plots
 
         p = self.panel
         sel = p[(p["indicator"] == indicator) & p["year"].between(self.params.start, self.year)]
         return plots.regions_figure(
-            sel, indicator, self.lang, catalog=self.catalog, region_names=self.regions
-        )
+            sel, indicator, self.lang, regions=regions, highlight=self.region,
+            catalog=self.catalog, region_names=self.regions,
+        )  # fmt: skip
 
     # ---- findings ----------------------------------------------------------------------------
 

@@ -224,3 +224,12 @@ def notebook_to_html(
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")
     return html_path
+
+
+def figure_png(fig: matplotlib.figure.Figure) -> bytes:
+    """A figure as PNG bytes at the saved files' resolution (the explorer shows these)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches=_lay_out_once(fig))
+    return buffer.getvalue()
