@@ -141,15 +141,33 @@ def test_negative_and_share_above_one_are_rejected(data_dir: Path, tmp_path: Pat
 
 
 def test_merge_year_keeps_crlf_and_other_lines() -> None:
-    existing = "region,year,indicator\r\nputuo,2021,a\r\nputuo,2022,a\r\n"
+    header = "region,year,indicator,value,qualifier,unit,source,provenance\r\n"
+    old = ["putuo,2021,a,1,exact,cases,s,reported\r\n", "putuo,2022,a,2,exact,cases,s,reported\r\n"]
     frame = pd.DataFrame(
         [{"region": "putuo", "year": 2022, "indicator": "a", "value": 2.5, "qualifier": "exact",
           "unit": "cases", "source": "s, with comma", "provenance": "reported"}]
     )  # fmt: skip
-    text, removed = merge_year(existing, frame, 2022)
+    text, removed = merge_year(header + "".join(old), frame, 2022)
     assert removed == 1
-    assert text.startswith("region,year,indicator\r\nputuo,2021,a\r\n")
+    assert text.startswith(header + old[0])
     assert text.endswith('putuo,2022,a,2.5,exact,cases,"s, with comma",reported\r\n')
+
+
+def test_a_missing_year_adds_its_column_and_keeps_the_other_lines_values() -> None:
+    header = "region,year,indicator,value,qualifier,unit,source,provenance\n"
+    old = "putuo,2021,a,1,exact,cases,s,reported\n"
+    frame = pd.DataFrame(
+        [{"region": "putuo", "year": 2022, "indicator": "a", "value": float("nan"),
+          "qualifier": "missing", "unit": "cases", "source": "s", "provenance": "reported",
+          "missing_reason": "not compiled", "sample_size": float("nan")}]
+    )  # fmt: skip
+    text, removed = merge_year(header + old, frame, 2022)
+    assert removed == 0
+    assert text == (
+        header.replace("\n", ",missing_reason\n")
+        + old.replace("\n", ",\n")
+        + "putuo,2022,a,,missing,cases,s,reported,not compiled\n"
+    )
 
 
 def test_cli_template_and_add_year(data_dir: Path, tmp_path: Path) -> None:
@@ -171,3 +189,39 @@ def test_cli_template_and_add_year(data_dir: Path, tmp_path: Path) -> None:
     accepted = runner.invoke(app, [*args, "--accept-outliers"])
     assert accepted.exit_code == 0, accepted.output
     assert f"added {len(values)} rows for putuo 2023" in accepted.output
+
+
+def test_a_year_marked_missing_is_added_as_missing_with_its_reason(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    values: dict[str, object] = dict(_grown(data_dir))
+    values["legal_aid_cases"] = None
+    path = _workbook(data_dir, tmp_path, values)
+    fill_template(path, {}, source="", qualifier={"legal_aid_cases": "missing"},
+                  missing_reason={"legal_aid_cases": "not compiled in 2023"})  # fmt: skip
+    fill_template(path, {"legal_aid_cases": None}, source="return 2023",
+                  qualifier={"legal_aid_cases": "missing"})  # fmt: skip
+    plan = plan_add_year(path, open_package(data_dir))
+    assert plan.missing == [] and plan.intake.blank == []  # marked, so not "left blank"
+    result = add_year(path, open_package(data_dir))
+    assert result.backup_path is not None  # the header gained missing_reason
+    new = open_package(data_dir).annual_of("putuo").set_index(["indicator", "year"])
+    row = new.loc[("legal_aid_cases", 2023)]
+    assert pd.isna(row["value"]) and row["qualifier"] == "missing"
+    assert row["missing_reason"] == "not compiled in 2023"
+    assert new.loc[("legal_aid_cases", 2022), "missing_reason"] == ""
+
+
+def test_an_unknown_region_needs_new_region(data_dir: Path, tmp_path: Path) -> None:
+    path = write_template(open_package(data_dir), "zhoushan", 2023, tmp_path / "z.xlsx",
+                          new_region=True)  # fmt: skip
+    fill_template(path, {"union_members": 5000}, source="return 2023")
+    runner = CliRunner()
+    args = ["add-year", str(path), "--data-dir", str(data_dir), "--allow-missing"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and "--new-region" in refused.output
+    assert not (data_dir / "annual" / "zhoushan.csv").exists()
+    added = runner.invoke(app, [*args, "--new-region"])
+    assert added.exit_code == 0, added.output
+    assert "give it names in" in added.output
+    assert open_package(data_dir).region_years("zhoushan") == [2023]

@@ -118,3 +118,42 @@ def test_region_keys_must_be_slugs(tmp_path: Path) -> None:
     (tmp_path / model.REGIONS_FILE).write_text("regions:\n  ../etc: {name_en: X}\n", "utf-8")
     with pytest.raises(DataError, match=r"regions.yaml: \[region_slug\] region '../etc'"):
         load_regions(tmp_path)
+
+
+def test_the_bundled_catalog_measures_what_the_built_in_one_does() -> None:
+    from uniontrends.data.catalog import builtin_catalog
+
+    bundled, builtin = load_catalog(config.DATA_DIR), builtin_catalog()
+    assert list(bundled.indicators) == list(builtin.indicators)
+    measured = ("area", "unit", "kind", "aggregation", "numerator", "denominator", "scale")
+    for ident, ind in bundled.indicators.items():
+        assert [getattr(ind, f) for f in measured] == [
+            getattr(builtin[ident], f) for f in measured
+        ], ident
+    assert not any(ind.in_article for ind in builtin.indicators.values())
+
+
+def test_include_selects_built_in_indicators_with_their_areas_and_adds_own_ones() -> None:
+    catalog = parse_catalog(
+        {
+            "include": ["union_members", "employees", "union_density"],
+            "areas": {"bargaining": {"name_en": "Bargaining", "name_zh": "集体协商"}},
+            "indicators": [
+                _entry(id="conciliation_rate", unit="share", kind="rate", aggregation="mean"),
+                _entry(id="agreements_renewed", area="bargaining", unit="items"),
+            ],
+        }
+    )
+    assert list(catalog.indicators) == [
+        "union_members", "employees", "union_density", "conciliation_rate", "agreements_renewed"
+    ]  # fmt: skip
+    assert list(catalog.areas) == ["membership", "disputes", "bargaining"]
+    assert catalog.area_name("disputes", "zh") == "维权调处"  # a built-in area's names
+    assert catalog["union_density"].is_derived
+    assert len(parse_catalog({"include": "all"}).indicators) == 45
+
+
+def test_include_needs_the_parts_of_a_derived_rate() -> None:
+    with pytest.raises(DataError, match="numerator 'union_members' is not in the catalog; add "
+                       "'union_members' to include"):  # fmt: skip
+        parse_catalog({"include": ["union_density", "employees"]})

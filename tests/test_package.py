@@ -114,7 +114,7 @@ def test_table_files_ignore_readme() -> None:
 
 def test_load_annual_real_data(package) -> None:
     annual = package.annual
-    assert tuple(annual.columns) == ANNUAL_COLUMNS
+    assert tuple(annual.columns) == model.PANEL_COLUMNS
     assert annual["year"].dtype == "int64" and annual["value"].dtype == "float64"
     assert set(annual["region"]) == {"putuo", "dinghai", "daishan"}
     # every annual panel is synthetic and must say so
@@ -142,7 +142,7 @@ def test_load_annual_collects_problems_of_all_files(tmp_path: Path) -> None:
 def test_load_annual_empty_folder(tmp_path: Path) -> None:
     shutil.copy(config.DATA_DIR / model.CATALOG_FILE, tmp_path / model.CATALOG_FILE)
     empty = open_package(tmp_path).annual
-    assert tuple(empty.columns) == ANNUAL_COLUMNS and empty.empty
+    assert tuple(empty.columns) == model.PANEL_COLUMNS and empty.empty
 
 
 def test_loaded_tables_are_reused_per_content_and_reread_when_a_file_changes(
@@ -153,7 +153,9 @@ def test_loaded_tables_are_reused_per_content_and_reread_when_a_file_changes(
     path = tmp_path / "annual" / "a.csv"
     path.write_text(_HEADER + _rows("a"))
     reads: list[Path] = []
-    monkeypatch.setattr(tables, "read_table", lambda p, *a: reads.append(p) or read_table(p, *a))
+    monkeypatch.setattr(
+        tables, "read_table", lambda p, *a, **k: reads.append(p) or read_table(p, *a, **k)
+    )
     first = open_package(tmp_path).annual
     first.loc[0, "value"] = -1.0  # a caller's edit must not reach the next caller
     assert open_package(tmp_path).annual["value"].min() == 600000 + 2018

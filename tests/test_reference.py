@@ -129,8 +129,14 @@ def test_flags_kept_in_source(ref):
     assert row["source"] == "OECD TUD, ADM; flag B: break in series"
 
 
-def test_missing_file_is_a_data_error(tmp_path):
+def test_a_package_may_hold_one_dataset_or_none(tmp_path):
+    assert tidy_reference(tmp_path / "reference").empty  # no reference/ folder
     (tmp_path / "reference").mkdir()
     shutil.copy(RAW / "oecd_trade_union_density.csv", tmp_path / "reference")
-    with pytest.raises(DataError, match="ilostat_union_density.csv"):
-        tidy_reference(tmp_path / "reference")
+    assert set(tidy_reference(tmp_path / "reference")["dataset"]) == {"oecd"}
+
+
+def test_a_damaged_reference_file_is_a_data_error(tmp_path):
+    (tmp_path / "oecd_trade_union_density.csv").write_bytes(b'"COU","Country"\n"a\n')
+    with pytest.raises(DataError, match="oecd_trade_union_density.csv"):
+        tidy_reference(tmp_path)

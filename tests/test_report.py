@@ -94,7 +94,7 @@ def test_method_notes_keep_one_bullet_per_rule_and_drop_notes_to_programmers():
     import markdown_it
 
     html = markdown_it.MarkdownIt().render(report.method_notes("en"))
-    assert html.count("<li>") == 4 + 4 + 4  # evidence levels, reconciliation, derivation rules
+    assert html.count("<li>") == 4 + 4 + 5  # evidence levels, reconciliation, derivation rules
     assert "<li>clear: the OLS 95 % CI excludes 0 AND" in html
     assert "returns this text" not in html and "``" not in html
 

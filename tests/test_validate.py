@@ -85,9 +85,60 @@ def test_numbers_in_text_columns_are_not_formulas() -> None:
     assert len(table) == 2
 
 
-def test_missing_years_listed() -> None:
-    with pytest.raises(DataError, match="missing year 2019, 2020 between 2018 and 2021"):
-        check_annual(_annual([_row(2018), _row(2021)]), CATALOG)
+def test_absent_years_are_accepted_and_missing_years_carry_their_reason() -> None:
+    gaps = check_annual(_annual([_row(2018), _row(2021)]), CATALOG)
+    assert gaps["year"].tolist() == [2018, 2021]
+    frame = _annual(
+        [_row(2018), _row(2019, "", qualifier="missing"), _row(2020, "-", qualifier="missing")]
+    ).assign(missing_reason=["", "not compiled", ""])
+    table = check_annual(frame, CATALOG)
+    assert tuple(table.columns) == model.PANEL_COLUMNS
+    assert table["value"].isna().tolist() == [False, True, True]
+    assert table["missing_reason"].tolist() == ["", "not compiled", model.MISSING_REASON_DEFAULT]
+    assert table["sample_size"].isna().all() and table["design_effect"].isna().all()
+
+
+def test_an_empty_value_needs_the_missing_marker_and_a_marked_row_no_value() -> None:
+    with pytest.raises(DataError) as caught:
+        check_annual(_annual([_row(2018, "NA"), _row(2019, 5, qualifier="missing")]), CATALOG)
+    assert [(p.row, p.rule) for p in caught.value.problems] == [
+        (2, "value_missing"),
+        (3, "qualifier_missing"),
+    ]
+    assert "set the qualifier to 'missing'" in str(caught.value)
+
+
+def test_sample_size_and_design_effect_belong_to_survey_rates() -> None:
+    rate = {"indicator": "app_satisfaction", "unit": "share", "value": "0.8"}
+    frame = _annual([_row(2018, **rate), _row(2019, **rate), _row(2020, **rate), _row(2021)])
+    frame = frame.assign(sample_size=["400", "1,200", "0", "50"], design_effect=["1.5", "", "",
+                         ""])  # fmt: skip
+    with pytest.raises(DataError) as caught:
+        check_annual(frame, CATALOG)
+    assert [(p.row, p.rule) for p in caught.value.problems] == [
+        (4, "sample_size_range"),
+        (5, "sample_size_kind"),
+    ]
+    table = check_annual(frame.iloc[:2], CATALOG)
+    assert table["sample_size"].tolist() == [400.0, 1200.0]
+    assert table["design_effect"].iloc[0] == 1.5 and pd.isna(table["design_effect"].iloc[1])
+    alone = frame.iloc[:1].assign(sample_size="", design_effect="0.5")
+    with pytest.raises(DataError) as caught:
+        check_annual(alone, CATALOG)
+    assert sorted(p.rule for p in caught.value.problems) == [
+        "design_effect_alone",
+        "design_effect_range",
+    ]
+
+
+def test_ambiguous_dot_is_refused_except_in_shares() -> None:
+    with pytest.raises(DataError, match=r"\[value_ambiguous\] value '1.200' is ambiguous"):
+        check_annual(_annual([_row(2018, "1.200")]), CATALOG)
+    share = check_annual(
+        _annual([_row(2018, "0.850", indicator="app_satisfaction", unit="share")]), CATALOG
+    )
+    assert share["value"].tolist() == [0.85]
+    assert check_annual(_annual([_row(2018, "1,200")]), CATALOG)["value"].tolist() == [1200.0]
 
 
 def test_reported_table() -> None:
@@ -158,11 +209,28 @@ def test_cli_validate_ok() -> None:
     assert result.output.startswith("ok: 4 files")
 
 
-def test_cli_validate_lists_problems(bad_dir: Path) -> None:
+def test_cli_validate_lists_problems_and_counts_every_file(bad_dir: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(bad_dir)])
     assert result.exit_code == 1
-    assert "2 problem(s)" in result.output
+    # two files read, both with problems: both counted (it once said "0 files")
+    assert result.output.startswith("2 problem(s): 2 files (2 with problems), 0 rows")
     assert "annual/putuo.csv, row 4, column 'value': [nonnegative]" in result.output
+
+
+def test_a_declared_encoding_is_used_and_an_undeclared_one_refused(tmp_path: Path) -> None:
+    shutil.copy(config.DATA_DIR / model.CATALOG_FILE, tmp_path / model.CATALOG_FILE)
+    (tmp_path / "annual").mkdir()
+    text = ",".join(ANNUAL_COLUMNS) + "\n" + ",".join(map(str, _row(2018, source="Fédération")))
+    (tmp_path / "annual" / "putuo.csv").write_bytes((text + "\n").encode("cp1252"))
+    refused = validate_package(tmp_path)
+    assert [p.rule for p in refused.problems] == ["encoding"]
+    assert "encodings: {annual/putuo.csv: cp1252}" in refused.problems[0].message
+    (tmp_path / "package.yaml").write_text("encodings: {annual/putuo.csv: cp1252}\n", "utf-8")
+    assert validate_package(tmp_path).ok
+    from uniontrends.data.package import open_package
+
+    assert open_package(tmp_path).annual["source"].tolist() == ["Fédération"]
+    assert open_package(tmp_path).region_years("putuo") == [2018]
 
 
 def test_check_file_names_the_sheet(tmp_path: Path) -> None:

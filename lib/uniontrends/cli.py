@@ -46,13 +46,59 @@ def synth(
         typer.echo(f"wrote {path} (synthetic)")
 
 
+def _codes(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The new package's folder (empty or absent).")],
+    region: Annotated[
+        str | None, typer.Option("--region", help="First region's id (default: the folder's).")
+    ] = None,
+    name_en: Annotated[str, typer.Option("--name-en", help="The region's English name.")] = "",
+    name_zh: Annotated[str, typer.Option("--name-zh", help="The region's Chinese name.")] = "",
+    title_en: Annotated[str, typer.Option("--title-en", help="The federation, in English.")] = "",
+    title_zh: Annotated[str, typer.Option("--title-zh", help="The federation, in Chinese.")] = "",
+    country: Annotated[str, typer.Option("--country", help="ISO3 code, e.g. chn.")] = "",
+    peers: Annotated[str, typer.Option("--peers", help="ISO3 codes, e.g. jpn,kor.")] = "",
+    include: Annotated[
+        str,
+        typer.Option("--include", help="Built-in indicators, e.g. union_members,employees; all."),
+    ] = "",
+    reference: Annotated[
+        bool,
+        typer.Option("--reference/--no-reference", help="Copy the real ILOSTAT/OECD series."),
+    ] = True,
+) -> None:
+    """Start a data package: package, regions and indicators files, annual/, README."""
+    from uniontrends.data.starter import write_starter_package
+    from uniontrends.errors import UniontrendsError
+    from uniontrends.safe import terminal_text
+
+    try:
+        written = write_starter_package(
+            folder, region=region, name_en=name_en, name_zh=name_zh, title_en=title_en,
+            title_zh=title_zh, country=country.lower(), peers=[c.lower() for c in _codes(peers)],
+            include=_codes(include) or None,
+            reference_from=config.DATA_DIR / "reference" if reference else None,
+        )  # fmt: skip
+    except UniontrendsError as error:
+        raise _fail(error) from error
+    annual = next(p for p in written if p.parent.name == "annual" and p.suffix == ".csv")
+    # the folder is the user's own text: shown as written, never as terminal controls
+    typer.echo(terminal_text(f"wrote {len(written)} files in {folder}: fill in {annual}, then run"))
+    typer.echo(terminal_text(f"  uniontrends validate {folder}"))
+    typer.echo(terminal_text(f"  uniontrends run --data-dir {folder} --region {annual.stem}"))
+
+
 @app.command()
 def validate(
     data_dir: Annotated[
         Path | None, typer.Argument(help="Data folder (default: the project's data/).")
     ] = None,
 ) -> None:
-    """Check the catalog, annual and reported tables; print "ok" with counts or every problem."""
+    """Check every file of a package; print "ok" with counts (every file) or every problem."""
     from uniontrends.data.package import validate_package
     from uniontrends.safe import terminal_text
 
@@ -70,8 +116,11 @@ def validate(
 @app.command()
 def run(
     region: Annotated[
-        str, typer.Option("--region", help="Regions, e.g. putuo or putuo,dinghai or all.")
-    ] = "putuo",
+        str | None,
+        typer.Option(
+            "--region", help="Regions, e.g. putuo or putuo,dinghai or all (default: the first)."
+        ),
+    ] = None,
     year: Annotated[
         str, typer.Option("--year", help="Years, e.g. 2022 or 2020-2022; latest = newest in data.")
     ] = "latest",
@@ -114,7 +163,7 @@ def run(
     console = Console(highlight=False, soft_wrap=True)  # paths and errors stay on one line
     try:
         package = open_package(data_dir or config.DATA_DIR)
-        regions = parse_region_spec(region, package)
+        regions = parse_region_spec(region or _first_region(package), package)
         jobs_planned = runner.plan(
             regions, resolve_year_spec(year, regions, package), window=window, lang=lang,
             data_dir=package.root, notebooks_dir=notebooks_dir or config.NOTEBOOKS_DIR,
@@ -176,6 +225,12 @@ def run(
         raise typer.Exit(1)
 
 
+def _first_region(package: object) -> str:
+    """The default region: the project's for the bundled package, else the package's first."""
+    ids = package.region_ids()  # type: ignore[attr-defined]
+    return config.DEFAULT_REGION if config.DEFAULT_REGION in ids or not ids else ids[0]
+
+
 # ---- annual cycle: template, add-year, diff, pdf --------------------------------------------
 
 
@@ -194,6 +249,9 @@ def template(
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Data folder (default: the project's data/).")
     ] = None,
+    new_region: Annotated[
+        bool, typer.Option("--new-region", help="A region the package does not have yet.")
+    ] = False,
 ) -> None:
     """Write the Excel workbook to fill in for one region and year (last year shown)."""
     from uniontrends.cycle.template import write_template
@@ -201,7 +259,8 @@ def template(
     from uniontrends.errors import UniontrendsError
 
     try:
-        path = write_template(open_package(data_dir or config.DATA_DIR), region, year, output)
+        package = open_package(data_dir or config.DATA_DIR)
+        path = write_template(package, region, year, output, new_region=new_region)
     except UniontrendsError as error:
         raise _fail(error) from error
     typer.echo(f"wrote {path}: fill in sheet 'data', then run `uniontrends add-year {path}`")
@@ -222,6 +281,9 @@ def add_year_command(
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="Accept blanks for last year's indicators.")
     ] = False,
+    new_region: Annotated[
+        bool, typer.Option("--new-region", help="Start a region the package does not have yet.")
+    ] = False,
 ) -> None:
     """Validate a filled-in workbook, show the changes and append the year to data/annual."""
     from rich.console import Console
@@ -234,7 +296,7 @@ def add_year_command(
 
     try:
         package = open_package(data_dir or config.DATA_DIR)
-        plan = plan_add_year(workbook, package)
+        plan = plan_add_year(workbook, package, new_region=new_region)
     except UniontrendsError as error:
         raise _fail(error) from error
     year = plan.intake.year
@@ -245,9 +307,10 @@ def add_year_command(
         last = "" if rec["last"] != rec["last"] else f"{rec['last']:,.6g}"
         change = "" if rec["change"] != rec["change"] else f"{rec['change']:+.1%}"
         flag = rich_text(("check: >3x or <1/3", "bold red")) if rec["outlier"] else ""
+        value = "missing" if rec["value"] != rec["value"] else f"{rec['value']:,.6g}"
         # names and ids come from the workbook and the catalog: cells are Text, not markup
-        table.add_row(rich_text(rec["indicator"]), rich_text(rec["name_zh"]), last,
-                      f"{rec['value']:,.6g}", rich_text(rec["qualifier"]), change,
+        table.add_row(rich_text(rec["indicator"]), rich_text(rec["name_zh"]), last, value,
+                      rich_text(rec["qualifier"]), change,
                       flag)  # fmt: skip
     console = Console(width=140)  # room for Chinese names without wrapping
     console.print(table)
@@ -262,6 +325,10 @@ def add_year_command(
         + (f" (replaced {result.rows_replaced}; backup {result.backup_path})"
            if result.backup_path else "")
     ))  # fmt: skip
+    if result.region not in package.regions:
+        typer.echo(terminal_text(
+            f"{result.region} is new: give it names in {package.root / 'regions.yaml'}"
+        ))  # fmt: skip
 
 
 @app.command()

@@ -15,12 +15,18 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from uniontrends.cycle.template import DATA_SHEET
+from uniontrends.cycle.template import DATA_SHEET, column_id
 from uniontrends.data.catalog import Catalog
-from uniontrends.data.model import ANNUAL_COLUMNS, ANNUAL_DIR
+from uniontrends.data.model import (
+    ANNUAL_COLUMNS,
+    ANNUAL_DIR,
+    ANNUAL_OPTIONAL_COLUMNS,
+    MISSING,
+)
 from uniontrends.data.package import DataPackage
 from uniontrends.data.tables import read_table
-from uniontrends.data.validate import check_annual
+from uniontrends.data.textfile import decode_csv
+from uniontrends.data.validate import check_annual, empty_annual
 from uniontrends.errors import DataError, Problem, UniontrendsError
 
 OUTLIER_FACTOR = 3.0
@@ -39,8 +45,10 @@ class Intake:
     Attributes:
         region: region slug.
         year: the year the workbook reports.
-        table: the new rows, columns model.ANNUAL_COLUMNS, value in base units.
-        blank: indicator ids whose value cell was left blank (not reported that year).
+        table: the new rows, columns model.PANEL_COLUMNS, value in base units (NaN for a
+            row marked missing).
+        blank: indicator ids whose value cell was left blank and not marked missing (not
+            reported that year).
         file: the workbook's name (with sheet) for messages.
     """
 
@@ -60,6 +68,7 @@ class Plan:
     missing: list[str]
     year_exists: bool
     csv_path: Path
+    encoding: str | None = None  # the table's declared encoding (package.yaml), if any
 
     @property
     def outliers(self) -> pd.DataFrame:
@@ -107,9 +116,10 @@ class AddYearResult:
 def read_filled(path: Path | str, catalog: Catalog) -> Intake:
     """Read and validate a filled-in template (sheet "data").
 
-    Blank value cells mean "not reported"; text such as "3.5万" or "1200余" is parsed into base
-    units and its qualifier. Rules are those of validate.check_annual, so problems name the
-    workbook, sheet, row and column as the user sees them.
+    A blank value cell means "not reported" unless its qualifier is ``missing`` (the year
+    has no value; a missing_reason may say why); text such as "3.5万" or "1200余" is parsed
+    into base units and its qualifier. Rules are those of validate.check_annual, so problems
+    name the workbook, sheet, row and column as the user sees them.
 
     Args:
         path: the .xlsx workbook written by template.write_template and filled in.
@@ -122,6 +132,7 @@ def read_filled(path: Path | str, catalog: Catalog) -> Intake:
         DataError: every problem, e.g. "putuo_2023.xlsx, sheet 'data', row 5, column 'value'".
     """
     frame = read_table(path, sheet=DATA_SHEET)
+    frame.columns = [column_id(c) for c in frame.columns]
     name = str(frame.attrs.get("file", Path(path).name))
     missing_cols = [c for c in ANNUAL_COLUMNS if c not in frame.columns]
     if missing_cols:
@@ -136,12 +147,14 @@ def read_filled(path: Path | str, catalog: Catalog) -> Intake:
     if problems:
         raise DataError(problems)
     is_blank = frame["value"].str.strip().str.lower().isin(_BLANK)
-    blank = [str(i) for i in frame.loc[is_blank, "indicator"]]
-    filled = frame.loc[~is_blank, list(ANNUAL_COLUMNS)].copy()
+    marked = frame["qualifier"].str.strip() == MISSING
+    blank = [str(i) for i in frame.loc[is_blank & ~marked, "indicator"]]
+    columns = [*ANNUAL_COLUMNS, *(c for c in ANNUAL_OPTIONAL_COLUMNS if c in frame.columns)]
+    filled = frame.loc[~is_blank | marked, columns].copy()
     # A number with no qualifier is exact; a phrase ("1200余") overrides "exact" in validation.
     filled.loc[filled["qualifier"].str.strip() == "", "qualifier"] = "exact"
     if filled.empty:
-        table = pd.DataFrame(columns=list(ANNUAL_COLUMNS))
+        table = empty_annual()
     else:
         table = check_annual(filled, catalog, file=name, region=region)
     return Intake(region=region, year=int(year), table=table, blank=blank, file=name)
@@ -189,8 +202,9 @@ def compare_with_last(
         factor: a value above factor x or below 1/factor of last year's is an outlier.
 
     Returns:
-        DataFrame: indicator, name_en, name_zh, unit, last (NaN if none), value, qualifier,
-        ratio (value / last; inf from a zero), change (ratio - 1), outlier (bool).
+        DataFrame: indicator, name_en, name_zh, unit, last (NaN if none), value (NaN when
+        marked missing), qualifier, ratio (value / last; inf from a zero), change (ratio - 1),
+        outlier (bool).
     """
     last = annual[annual["year"] == year - 1].set_index("indicator")["value"]
     rows = []
@@ -198,7 +212,7 @@ def compare_with_last(
         ident = rec["indicator"]
         before = float(last.get(ident, math.nan))
         value = float(rec["value"])
-        if math.isnan(before):
+        if math.isnan(before) or math.isnan(value):
             ratio = math.nan
         elif before == 0:
             ratio = 1.0 if value == 0 else math.inf
@@ -236,26 +250,39 @@ def compare_with_last(
     return pd.DataFrame(rows, columns=columns).astype({"outlier": bool})
 
 
-def plan_add_year(path: Path | str, package: DataPackage) -> Plan:
+def plan_add_year(path: Path | str, package: DataPackage, new_region: bool = False) -> Plan:
     """Validate a workbook and work out what adding it would change (writes nothing).
 
     Args:
         path: the filled-in workbook.
         package: the data package the year is added to.
+        new_region: allow a region the package does not have yet (its table is created).
 
     Returns:
         Plan with the comparison table, missing indicators and whether the year exists.
 
     Raises:
         DataError: the workbook or the existing annual table breaks a rule.
+        IntakeRefused: the workbook's region is not in the package and not ``new_region``.
     """
     catalog = package.catalog
     intake = read_filled(path, catalog)
+    known = package.region_ids()
+    if intake.region not in known and not new_region:
+        # A typo in the region column would otherwise start a new data file silently.
+        raise IntakeRefused(
+            f"region {intake.region!r} is not a region of the package "
+            f"({', '.join(known) or 'none'}): correct the region column of {intake.file}, "
+            f"or pass --new-region to start annual/{intake.region}.csv"
+        )
     csv_path = package.root / ANNUAL_DIR / f"{intake.region}.csv"
-    if csv_path.exists():
-        annual = package.annual_of(intake.region)
-    else:
-        annual = pd.DataFrame(columns=list(ANNUAL_COLUMNS)).astype({"year": int, "value": float})
+    other = package.annual_file(intake.region)
+    if other is not None and other != csv_path:
+        raise IntakeRefused(
+            f"{intake.region}'s annual table is {other.name}; add-year writes CSV tables only: "
+            f"save {other.name} as {csv_path.name} first"
+        )
+    annual = package.annual_of(intake.region) if csv_path.exists() else empty_annual()
     reported_last = set(annual.loc[annual["year"] == intake.year - 1, "indicator"])
     missing = [i for i in reported_last if i not in set(intake.table["indicator"])]
     order = list(catalog.indicators)
@@ -266,23 +293,45 @@ def plan_add_year(path: Path | str, package: DataPackage) -> Plan:
         missing=missing,
         year_exists=bool((annual["year"] == intake.year).any()),
         csv_path=csv_path,
+        encoding=package.info.encoding_of(f"{ANNUAL_DIR}/{csv_path.name}"),
     )
 
 
 def _format_value(value: float) -> str:
+    if value != value:
+        return ""  # a year marked missing has no value
     if float(value).is_integer():
         return str(int(value))
     # 12 significant digits drop float noise (2022 x 1.1 = 145296.80000000002).
     return format(float(value), ".12g")
 
 
-def _rows_text(table: pd.DataFrame, lineterminator: str) -> str:
+def needed_columns(table: pd.DataFrame) -> list[str]:
+    """The optional columns the rows use (a reason, a sample size or design effect)."""
+    used = []
+    for col in ANNUAL_OPTIONAL_COLUMNS:
+        if col not in table:
+            continue
+        cells = table[col]
+        if pd.api.types.is_numeric_dtype(cells):
+            used += [col] if cells.notna().any() else []
+        elif (cells.fillna("").astype(str).str.strip() != "").any():
+            used.append(col)
+    return used
+
+
+def _rows_text(table: pd.DataFrame, columns: list[str], lineterminator: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
     for rec in table.to_dict("records"):
-        row = [rec[c] for c in ANNUAL_COLUMNS]
-        row[ANNUAL_COLUMNS.index("value")] = _format_value(rec["value"])
-        row[ANNUAL_COLUMNS.index("year")] = str(int(rec["year"]))
+        row = []
+        for col in columns:
+            value = rec.get(col, "")
+            if col in ("value", "sample_size", "design_effect"):
+                value = _format_value(float(value)) if value not in ("", None) else ""
+            elif col == "year":
+                value = str(int(value))
+            row.append(value)
         # One physical line per row keeps the line-level replace below exact.
         writer.writerow([" ".join(str(v).splitlines()) for v in row])
     return buffer.getvalue()
@@ -291,42 +340,56 @@ def _rows_text(table: pd.DataFrame, lineterminator: str) -> str:
 def merge_year(existing: str, table: pd.DataFrame, year: int) -> tuple[str, int]:
     """The CSV text with `year`'s rows removed and the new rows appended; other lines untouched.
 
+    When the new rows use an optional column the header lacks (missing_reason, sample_size,
+    design_effect), the header gains it and every other line an empty field at its end.
+
     Args:
         existing: the current CSV text (header first); "" for a new file.
-        table: the new rows (ANNUAL_COLUMNS).
+        table: the new rows (ANNUAL_COLUMNS, optionally model.ANNUAL_OPTIONAL_COLUMNS).
         year: the year being added.
 
     Returns:
         (new text, number of old rows of `year` removed).
     """
+    needed = needed_columns(table)
     if not existing:
-        header = ",".join(ANNUAL_COLUMNS) + "\n"
-        return header + _rows_text(table, "\n"), 0
+        columns = [*ANNUAL_COLUMNS, *needed]
+        return ",".join(columns) + "\n" + _rows_text(table, columns, "\n"), 0
     lines = existing.splitlines(keepends=True)
     terminator = "\r\n" if lines[0].endswith("\r\n") else "\n"
-    year_index = next(csv.reader([lines[0]])).index("year")
-    kept, removed = [lines[0]], 0
+    header = next(csv.reader([lines[0]]))
+    added = [c for c in needed if c not in header]
+    year_index = header.index("year")
+    kept, removed = [], 0
     for line in lines[1:]:
         fields = next(csv.reader([line]), [])
         if len(fields) > year_index and fields[year_index].strip() == str(year):
             removed += 1
             continue
         kept.append(line)
+    if added:
+        body = lines[0].rstrip("\r\n") + "," + ",".join(added)
+        kept = [line.rstrip("\r\n") + "," * len(added) + terminator if line.strip() else line
+                for line in kept]  # fmt: skip
+        kept.insert(0, body + terminator)
+    else:
+        kept.insert(0, lines[0])
     if not kept[-1].endswith(("\n", "\r")):
         kept[-1] += terminator
-    return "".join(kept) + _rows_text(table, terminator), removed
+    columns = [c.strip().lstrip("\ufeff") for c in header] + added
+    return "".join(kept) + _rows_text(table, columns, terminator), removed
 
 
 def _check_merged(text: str, name: str, region: str, catalog: Catalog) -> None:
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="row")
     check_annual(frame, catalog, file=name, region=region)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -349,7 +412,8 @@ def apply_plan(
     Args:
         plan: from plan_add_year.
         catalog: the data package's indicator catalog (the merged table is checked with it).
-        replace: allow overwriting an existing year (the old file goes to annual/backups/).
+        replace: allow overwriting an existing year (the old file goes to annual/backups/,
+            as it does when the header gains a column).
         accept_outliers: allow values above 3x or below 1/3 of last year's.
         allow_missing: allow indicators reported last year to be blank now.
         now: time stamp of the backup name (default: now).
@@ -368,16 +432,20 @@ def apply_plan(
     path.parent.mkdir(parents=True, exist_ok=True)
     backup = None
     with FileLock(str(path.parent / f".{path.name}.lock"), timeout=60):
-        # Decoded as plain UTF-8 so that a BOM, if any, is written back byte-identical.
-        existing = path.read_bytes().decode("utf-8") if path.exists() else ""
+        # Written back in the file's own encoding (a BOM, GB18030 or a declared one), so the
+        # earlier rows stay byte-identical.
+        existing, encoding = (
+            decode_csv(path, path.read_bytes(), plan.encoding) if path.exists() else ("", "utf-8")
+        )
         text, removed = merge_year(existing, plan.intake.table, plan.intake.year)
-        _check_merged(text.lstrip("\ufeff"), path.name, plan.intake.region, catalog)
-        if removed:
+        _check_merged(text, path.name, plan.intake.region, catalog)
+        header_changed = bool(existing) and text.split("\n", 1)[0] != existing.split("\n", 1)[0]
+        if removed or header_changed:
             stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M%S")
             backup = path.parent / BACKUP_DIR / f"{path.stem}.{stamp}.csv"
             backup.parent.mkdir(exist_ok=True)
             shutil.copy2(path, backup)
-        _write_atomic(path, text)
+        _write_atomic(path, text, encoding)
     return AddYearResult(
         region=plan.intake.region,
         year=plan.intake.year,
@@ -396,6 +464,7 @@ def add_year(
     accept_outliers: bool = False,
     allow_missing: bool = False,
     now: datetime | None = None,
+    new_region: bool = False,
 ) -> AddYearResult:
     """Validate a filled-in workbook and add its year to data/annual/<region>.csv.
 
@@ -404,13 +473,14 @@ def add_year(
         package: the data package the year is added to.
         replace, accept_outliers, allow_missing: see apply_plan.
         now: time stamp of a backup (default: now).
+        new_region: allow a region the package does not have yet.
 
     Returns:
         AddYearResult.
 
     Raises:
         DataError: the workbook breaks a rule (sheet, row, column named).
-        IntakeRefused: a flag is needed.
+        IntakeRefused: a flag is needed (or --new-region for an unknown region).
     """
-    plan = plan_add_year(path, package)
+    plan = plan_add_year(path, package, new_region)
     return apply_plan(plan, package.catalog, replace, accept_outliers, allow_missing, now)

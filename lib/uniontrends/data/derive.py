@@ -4,6 +4,8 @@ Rules (also returned by ``derivation_rules()`` for the method notes):
 - A rate is derived where the catalog gives numerator and denominator and both are in the panel
   for the region-year; a rate already in the panel for that region-year is kept, not recomputed.
 - A zero or negative denominator is an error (a rate per zero members is undefined).
+- Where the numerator or denominator is marked missing for the region-year, the rate is
+  missing too (value NaN, qualifier missing, the reason naming the input).
 - provenance: ``synthetic`` if any input is synthetic, else the inputs' provenance when they
   agree, else the less direct one in the order reference, official_annual, reported.
 - qualifier of a ratio: exact/exact -> exact; at_least numerator over an exact denominator ->
@@ -18,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from uniontrends.data.model import ANNUAL_COLUMNS
+from uniontrends.data.model import ANNUAL_COLUMNS, ANNUAL_OPTIONAL_COLUMNS, MISSING
 from uniontrends.errors import DataError, Problem, UniontrendsError
 
 _PANEL = "panel"
@@ -118,16 +120,29 @@ def combine_provenance(provenances: Iterable[str]) -> str:
     raise UniontrendsError(f"unknown provenance(s) {sorted(found)}")
 
 
+def _with_optional_columns(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel with every optional column (a table of ANNUAL_COLUMNS only gets defaults)."""
+    out = panel.copy()
+    if "missing_reason" not in out:
+        out["missing_reason"] = ""
+    for col in ("sample_size", "design_effect"):
+        if col not in out:
+            out[col] = float("nan")
+    return out
+
+
 def add_derived(panel: pd.DataFrame, catalog: Any) -> pd.DataFrame:
     """Add the catalog's rate indicators computed from their numerator and denominator.
 
     Args:
-        panel: tidy annual panel with ``model.ANNUAL_COLUMNS``.
+        panel: tidy annual panel with ``model.ANNUAL_COLUMNS`` (and, from validation, the
+            optional ``model.ANNUAL_OPTIONAL_COLUMNS``, added with defaults when absent).
         catalog: the indicator catalog (see ``catalog_entries``).
 
     Returns:
-        A new panel: the input rows plus one row per derivable region-year rate, in the rate's
-        catalog unit (e.g. per 1,000 members when scale is 1000).
+        A new panel (``model.PANEL_COLUMNS`` and any other columns of ``panel``): the input
+        rows plus one row per derivable region-year rate, in the rate's catalog unit (e.g.
+        per 1,000 members when scale is 1000); missing where an input is missing.
 
     Raises:
         DataError: a missing column, duplicate region-year-indicator rows, or a denominator <= 0.
@@ -137,6 +152,7 @@ def add_derived(panel: pd.DataFrame, catalog: Any) -> pd.DataFrame:
         raise DataError(
             [Problem(_PANEL, "required_column", "column missing", column=c) for c in missing]
         )
+    panel = _with_optional_columns(panel)
     key = ["region", "year", "indicator"]
     dup = panel.duplicated(key, keep=False)
     if dup.any():
@@ -164,6 +180,26 @@ def add_derived(panel: pd.DataFrame, catalog: Any) -> pd.DataFrame:
         scale = float(entry.get("scale") or 1)
         for region, year in num.index.intersection(den.index).difference(have):
             n, d = num.loc[(region, year)], den.loc[(region, year)]
+            row = {
+                "region": region,
+                "year": year,
+                "indicator": ind_id,
+                "unit": entry.get("unit", ""),
+                "source": f"derived: {num_id} / {den_id} x {scale:g}",
+                "provenance": combine_provenance([n["provenance"], d["provenance"]]),
+                "missing_reason": "",
+                "sample_size": float("nan"),
+                "design_effect": float("nan"),
+            }
+            absent = [(i, r) for i, r in ((num_id, n), (den_id, d)) if pd.isna(r["value"])]
+            if absent:
+                why = "; ".join(
+                    f"{i} is missing ({r['missing_reason'] or 'no value'})" for i, r in absent
+                )
+                new_rows.append(
+                    row | {"value": float("nan"), "qualifier": MISSING, "missing_reason": why}
+                )
+                continue
             if not d["value"] > 0:
                 problems.append(
                     Problem(
@@ -175,22 +211,18 @@ def add_derived(panel: pd.DataFrame, catalog: Any) -> pd.DataFrame:
                 )
                 continue
             new_rows.append(
-                {
-                    "region": region,
-                    "year": year,
-                    "indicator": ind_id,
+                row
+                | {
                     "value": float(n["value"]) / float(d["value"]) * scale,
                     "qualifier": combine_ratio_qualifier(n["qualifier"], d["qualifier"]),
-                    "unit": entry.get("unit", ""),
-                    "source": f"derived: {num_id} / {den_id} x {scale:g}",
-                    "provenance": combine_provenance([n["provenance"], d["provenance"]]),
                 }
             )
     if problems:
         raise DataError(problems)
     if not new_rows:
-        return panel.copy()
-    derived = pd.DataFrame(new_rows, columns=list(ANNUAL_COLUMNS))
+        return panel
+    columns = [*ANNUAL_COLUMNS, *ANNUAL_OPTIONAL_COLUMNS]
+    derived = pd.DataFrame(new_rows, columns=columns)
     derived = derived.astype({c: panel[c].dtype for c in ("year",) if c in panel})
     out = pd.concat([panel, derived], ignore_index=True)
     return out.sort_values(key, kind="stable", ignore_index=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from uniontrends.data.model import ANNUAL_COLUMNS
+from uniontrends.data.tables import MAX_BYTES
 from uniontrends.errors import DataError, Problem
 
 ILOSTAT_FILE = "ilostat_union_density.csv"
@@ -47,7 +48,16 @@ def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     """Read one raw CSV (utf-8-sig strips ILOSTAT's byte-order mark) and check its columns."""
     if not path.exists():
         raise DataError([Problem(str(path), "file_exists", "reference file not found")])
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"Flag Codes": "string"})
+    if path.stat().st_size > MAX_BYTES:
+        raise DataError([Problem(path.name, "file_too_large", "the reference file is too large")])
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"Flag Codes": "string"})
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        # EmptyDataError and ParserError are ValueErrors; a damaged copy is named, not raised.
+        raise DataError(
+            [Problem(path.name, "reference_file", f"cannot read the reference file: "
+                     f"{' '.join(str(error).split())[:200]}")]
+        ) from None  # fmt: skip
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(
@@ -148,23 +158,45 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(REFERENCE_COLUMNS)].reset_index(drop=True)
 
 
+def empty_reference() -> pd.DataFrame:
+    """A reference table without rows (a package without reference series)."""
+    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in REFERENCE_COLUMNS})
+    return frame.astype({"year": int, "value": float})
+
+
 def tidy_reference(folder: Path | str) -> pd.DataFrame:
-    """Both reference datasets as one tidy table, one source per (dataset, region, indicator).
+    """The reference datasets present as one tidy table, one source per series.
 
     Args:
-        folder: a data package's ``reference/`` folder, holding the raw ILOSTAT and OECD
-            files.
+        folder: a data package's ``reference/`` folder, holding the raw ILOSTAT and/or OECD
+            files (``ILOSTAT_FILE``, ``OECD_FILE``); other files there are not read.
 
     Returns:
         Frame with ``model.ANNUAL_COLUMNS`` + ``dataset`` + ``region_name``; shares in [0, 1],
-        persons as counts; unique on (dataset, region, indicator, year).
+        persons as counts; unique on (dataset, region, indicator, year). Empty (no rows) when
+        the folder or both files are absent.
+
+    Raises:
+        DataError: a reference file lacks a column or cannot be read.
     """
     folder = Path(folder)
-    oecd = tidy_oecd(folder / OECD_FILE)
-    names = dict(zip(oecd["region"].str.upper(), oecd["region_name"], strict=False))
-    names.update(_EXTRA_NAMES)
-    ilostat = tidy_ilostat(folder / ILOSTAT_FILE, names)
-    combined = pd.concat([ilostat, oecd], ignore_index=True)
+    frames, names = [], dict(_EXTRA_NAMES)
+    try:
+        if (folder / OECD_FILE).is_file():
+            oecd = tidy_oecd(folder / OECD_FILE)
+            names = dict(zip(oecd["region"].str.upper(), oecd["region_name"], strict=False))
+            names.update(_EXTRA_NAMES)
+            frames.append(oecd)
+        if (folder / ILOSTAT_FILE).is_file():
+            frames.insert(0, tidy_ilostat(folder / ILOSTAT_FILE, names))
+    except (ValueError, TypeError, KeyError) as error:
+        raise DataError(
+            [Problem(str(folder.name), "reference_file", f"a reference file has values of the "
+                     f"wrong kind: {' '.join(str(error).split())[:200]}")]
+        ) from None  # fmt: skip
+    if not frames:
+        return empty_reference()
+    combined = pd.concat(frames, ignore_index=True)
     duplicated = combined.duplicated(["dataset", "region", "indicator", "year"])
     if duplicated.any():
         # cannot happen with one source kept per series; guard the invariant notebooks rely on

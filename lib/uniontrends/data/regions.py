@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from uniontrends.data.catalog import read_yaml
 from uniontrends.data.model import REGION_PATTERN, REGIONS_FILE
+from uniontrends.data.yamlfile import read_yaml
 from uniontrends.errors import DataError, Problem
 
 
@@ -53,6 +53,52 @@ class Regions(Mapping[str, Region]):
         return {lang: self.name(region_id, lang) for lang in ("en", "zh")}
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check_region(key: Any, entry: Any, file: str) -> tuple[Region | None, list[Problem]]:
+    """One entry of the regions mapping, checked: a slug key, text names, a boolean flag."""
+    if not isinstance(key, str) or not re.match(REGION_PATTERN, key):
+        return None, [
+            Problem(file, "region_slug", f"region {_shown(key)} is not a lower-case slug "
+                    "(letters, digits, '_' or '-', starting with a letter, at most 40)")
+        ]  # fmt: skip
+    if entry is None:
+        entry = {}
+    if not isinstance(entry, dict):
+        return None, [
+            Problem(file, "regions_shape", f"region {key!r} must be a mapping such as "
+                    "{name_en: ..., name_zh: ...}", column=key)
+        ]  # fmt: skip
+    problems = []
+    for name in ("name_en", "name_zh"):
+        if entry.get(name) is not None and not isinstance(entry[name], str):
+            problems.append(
+                Problem(file, "field_type", f"region {key!r}: {name} {_shown(entry[name])} "
+                        "must be text", column=name)
+            )  # fmt: skip
+    if "has_reported" in entry and not isinstance(entry["has_reported"], bool):
+        problems.append(
+            Problem(file, "field_type", f"region {key!r}: has_reported "
+                    f"{_shown(entry['has_reported'])} must be true or false (a YAML boolean, "
+                    "without quotes)", column="has_reported")
+        )  # fmt: skip
+    if problems:
+        return None, problems
+    rest = {k: v for k, v in entry.items() if k not in ("name_en", "name_zh", "has_reported")}
+    en, zh = entry.get("name_en") or "", entry.get("name_zh") or ""
+    region = Region(
+        id=key,
+        name_en=en or zh or key,
+        name_zh=zh or en or key,
+        has_reported=entry.get("has_reported", False),
+        extra=rest,
+    )
+    return region, []
+
+
 def load_regions(root: Path) -> Regions:
     """Read ``<root>/regions.yaml``.
 
@@ -64,7 +110,8 @@ def load_regions(root: Path) -> Regions:
         to the other, then to the id.
 
     Raises:
-        DataError: the file is not YAML, not a mapping of regions, or a key is not a slug.
+        DataError: the file is not YAML, not a mapping of regions, a key is not a slug, a
+            name is not text or has_reported is not a boolean.
     """
     path = Path(root) / REGIONS_FILE
     if not path.is_file():
@@ -72,25 +119,22 @@ def load_regions(root: Path) -> Regions:
     raw = read_yaml(path)
     regions = raw.get("regions") if isinstance(raw, dict) else None
     if not isinstance(regions, dict):
-        raise DataError([Problem(path.name, "regions_shape", "expected a 'regions' mapping")])
-    bad = [str(k) for k in regions if not re.match(REGION_PATTERN, str(k))]
-    if bad:
         raise DataError(
-            [
-                Problem(path.name, "region_slug", f"region {k!r} is not a lower-case slug")
-                for k in bad
-            ]
-        )
+            [Problem(path.name, "regions_shape", "expected a 'regions' mapping, e.g. regions: "
+                     "{putuo: {name_en: Putuo District, name_zh: 普陀区}}")]
+        )  # fmt: skip
+    unknown = [k for k in raw if k != "regions"]
+    problems = [
+        Problem(path.name, "regions_shape", f"unknown section {_shown(k)}; the file holds "
+                "'regions' only")
+        for k in unknown
+    ]  # fmt: skip
     out: dict[str, Region] = {}
     for key, entry in regions.items():
-        entry = dict(entry or {})
-        en = str(entry.pop("name_en", "") or "")
-        zh = str(entry.pop("name_zh", "") or "")
-        out[str(key)] = Region(
-            id=str(key),
-            name_en=en or zh or str(key),
-            name_zh=zh or en or str(key),
-            has_reported=bool(entry.pop("has_reported", False)),
-            extra=entry,
-        )
+        region, found = _check_region(key, entry, path.name)
+        problems += found
+        if region is not None:
+            out[region.id] = region
+    if problems:
+        raise DataError(problems)
     return Regions(out)

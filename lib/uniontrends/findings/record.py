@@ -22,6 +22,8 @@ from uniontrends.findings.wording import format_number
 from uniontrends.safe import escape_markdown
 
 SCHEMA_VERSION = 1
+# findings.json files are a few hundred KiB; anything far larger is not one.
+MAX_FINDINGS_BYTES = 64 * 1024 * 1024
 DIRECTIONS = ("up", "down", "flat", "none")
 EVIDENCE_LEVELS = ("clear", "suggestive", "inconclusive", "descriptive")
 # Trend tests first; descriptive facts are solid but claim no trend, so they rank above an
@@ -220,10 +222,22 @@ def read_findings(path: str | Path) -> list[Finding]:
     file = str(path)
     if not path.exists():
         raise DataError([Problem(file, "file_exists", "findings file not found")])
+    if path.stat().st_size > MAX_FINDINGS_BYTES:
+        raise DataError([Problem(file, "file_too_large", "the findings file is too large")])
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            [Problem(file, "valid_json", f"not UTF-8 text (byte {exc.start}): a truncated or "
+                     "binary file; run the notebook again to rewrite it")]
+        ) from None  # fmt: skip
     except json.JSONDecodeError as exc:
-        raise DataError([Problem(file, "valid_json", str(exc), row=exc.lineno)]) from exc
+        raise DataError(
+            [Problem(file, "valid_json", f"{exc.msg} (a truncated or damaged file; run the "
+                     "notebook again to rewrite it)", row=exc.lineno)]
+        ) from None  # fmt: skip
+    except RecursionError:
+        raise DataError([Problem(file, "valid_json", "nested too deeply")]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise DataError([Problem(file, "schema", "expected an object with a 'findings' list")])
     if doc.get("schema_version") != SCHEMA_VERSION:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from uniontrends.data.catalog import read_yaml
+from uniontrends.data.yamlfile import read_yaml
 from uniontrends.errors import DataError, Problem
 
 REGISTRY_FILE = "registry.yaml"
