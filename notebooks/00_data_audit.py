@@ -1,5 +1,11 @@
 # ---
 # jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -8,12 +14,9 @@
 
 # %% [markdown]
 # # 00 Data audit · 数据审查
-# **Question:** what data is there (indicators by year, provenance, gaps), what did the article
-# publish, and do the annual values agree with the published five-year figures?
-# 本笔记本回答：有哪些数据、来源类型如何、有无缺口，年度数据与公开的五年累计数是否一致？
-#
-# Annual values are **illustrative synthetic data** (labelled so in every table and figure);
-# the published figures are real. 年度数值为示例（合成）数据；公开报道数字为真实数据。
+# **Question:** what data does the package hold (indicators by year, provenance, gaps), what
+# was published, and do the annual values agree with the published figures?
+# 本笔记本回答：数据包有哪些数据、来源类型如何、有无缺口，公开发布了哪些数字，年度数据与公开数是否一致？
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -31,7 +34,7 @@ s.intro()
 
 # %% [markdown]
 # ## Coverage of indicators by year · 各指标逐年覆盖情况
-# Each cell gives the provenance of the value (empty = no value).
+# Each cell gives the provenance of the value (empty = no row; "missing" = marked missing).
 
 # %%
 s.table(s.audit.coverage().reset_index(), "coverage")
@@ -43,20 +46,17 @@ s.table(s.audit.coverage().reset_index(), "coverage")
 s.table(s.audit.provenance_mix(), "provenance_mix")
 s.table(s.audit.gaps(), "gaps")
 
-# %% [markdown]
-# ## Published figures, as worded in the article · 公开报道数字（原文表述）
-# "余", "超", "以上" mark lower bounds: 1200余件 means *at least* 1,200 cases.
-
-# %%
-s.table(s.reported_in(), "reported_figures")
-
-# %% [markdown]
-# ## Reconciliation · 年度数据与公开数核对
-# A lower bound is consistent when the annual sum is at least the bound.
-
 # %%
 reconciliation = s.audit.reconciliation()
-s.table(reconciliation, "reconciliation")
+if s.has_reported():
+    s.section("Published figures, as worded · 公开报道数字（原文表述）", s.reported_note())
+    s.table(s.reported_in(), "reported_figures")
+    s.section(
+        "Reconciliation · 年度数据与公开数核对",
+        '"余", "超", "以上" mark lower bounds: a lower bound is consistent when the annual sum '
+        "is at least the bound. 下限：年度合计不少于公开数即为一致。",
+    )
+    s.table(reconciliation, "reconciliation")
 
 # %% [markdown]
 # ## Findings · 结论

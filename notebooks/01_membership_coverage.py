@@ -8,12 +8,11 @@
 
 # %% [markdown]
 # # 01 Membership coverage · 组织覆盖
-# **Question:** how did union members, organisations, coverage of enterprises with 100+ and 25+ employees, new-employment-form unions and industry federations develop, and what is union density (members / employees)?
-# 本笔记本回答：会员、基层工会、百人以上和25人以上企业建会率、新业态工会和行业工会联合会如何变化？入会率（会员/职工）如何？
+# **Question:** how did the package's membership indicators develop (e.g. union members, organisations, coverage of enterprises, new-employment-form unions), and what is union density (members / employees)?
+# 本笔记本回答：数据包中的组织覆盖指标（如会员、基层工会、企业建会率、新业态工会）如何变化？入会率（会员/职工）如何？
 #
-# Annual values are **illustrative synthetic data**, not official statistics (labelled in every
-# table and figure); only figures marked *reported* come from the published article.
-# 年度数值为示例（合成）数据，非官方统计；标注“公开报道”的数字来自公开文章。
+# Sections appear where the data package has what they are about: an area the package selects
+# no indicator of says so in one line. 各部分仅在数据包含有相应数据时显示。
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -27,41 +26,40 @@ output_dir = ""
 import uniontrends as ut
 
 s = ut.start("01_membership_coverage", region, year, window, lang, data_dir, output_dir)
-s.intro()
-
-# %% [markdown]
-# ## Published figures · 公开报道数字
-# Lower bounds ("余", "超") are shown as "at least". 下限按“不少于”呈现。
-
-# %%
-s.table(s.reported_in("membership"), "reported_figures")
-
-# %% [markdown]
-# ## Trends over the window · 窗口期趋势
-# Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; union density is derived as members / employees.
-
-# %%
+s.intro("membership")
 area = s.area_summary("membership")
-s.table(s.statistics(area), "statistics")
-s.figure(s.area_figure("membership"), "area")
-
-# %% [markdown]
-# ## Key indicator · 重点指标
 
 # %%
-s.figure(s.trend_figure("union_density"), "union_density")
-
-# %% [markdown]
-# ## Across regions · 地区比较
-# Ranked by CAGR; other regions are illustrative. 按年均增长率排名；其他地区为示例数据。
+if s.has_reported("membership"):
+    s.section("Published figures · 公开报道数字", s.reported_note("membership"))
+    s.table(s.reported_in("membership"), "reported_figures")
 
 # %%
-s.table(s.compare("union_density"), "regions")
-s.figure(s.regions_figure("union_density"), "regions")
-
-# %% [markdown]
-# ## Findings · 结论
-# Ranked by strength of evidence; n = 5 years is a small sample. 按证据强度排序；五年为小样本。
+if area.summaries:
+    s.section(
+        "Trends over the window · 窗口期趋势",
+        "Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; union density is derived as members / employees.",
+    )
+    s.table(s.statistics(area), "statistics")
+    s.figure(s.area_figure("membership"), "area")
+s.not_analysed(area)
 
 # %%
+key = s.key_indicator(area, "union_density")
+if key:
+    s.section("Key indicator · 重点指标")
+    s.figure(s.trend_figure(key), key)
+
+# %%
+if key and len(s.compared_regions(key)) > 1:
+    s.section("Across regions · 地区比较", s.regions_note(key))
+    s.table(s.compare(key), "regions")
+    s.figure(s.regions_figure(key), "regions")
+
+# %%
+if area.findings:
+    s.section(
+        "Findings · 结论",
+        "Ranked by strength of evidence; small samples are flagged. 按证据强度排序；小样本已标注。",
+    )
 s.finish(area.findings)

@@ -8,12 +8,11 @@
 
 # %% [markdown]
 # # 02 Dispute resolution · 维权调处
-# **Question:** how did labour disputes mediated (published as a lower bound), legal aid, collective agreements and legal education develop, also per 1,000 members?
-# 本笔记本回答：劳动争议调处（公开数为下限）、法律援助、集体合同与普法活动如何变化？每千名会员劳动争议数如何？
+# **Question:** how did the package's dispute-resolution indicators develop (e.g. labour disputes mediated, legal aid, collective agreements, legal education), also per 1,000 members?
+# 本笔记本回答：数据包中的维权调处指标（如劳动争议调处、法律援助、集体合同、普法活动）如何变化？每千名会员的数量如何？
 #
-# Annual values are **illustrative synthetic data**, not official statistics (labelled in every
-# table and figure); only figures marked *reported* come from the published article.
-# 年度数值为示例（合成）数据，非官方统计；标注“公开报道”的数字来自公开文章。
+# Sections appear where the data package has what they are about: an area the package selects
+# no indicator of says so in one line. 各部分仅在数据包含有相应数据时显示。
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -27,41 +26,40 @@ output_dir = ""
 import uniontrends as ut
 
 s = ut.start("02_dispute_resolution", region, year, window, lang, data_dir, output_dir)
-s.intro()
-
-# %% [markdown]
-# ## Published figures · 公开报道数字
-# Lower bounds ("余", "超") are shown as "at least". 下限按“不少于”呈现。
-
-# %%
-s.table(s.reported_in("disputes"), "reported_figures")
-
-# %% [markdown]
-# ## Trends over the window · 窗口期趋势
-# Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; counts use a Poisson / negative-binomial GLM with log(members / 1,000) as exposure offset, and disputes per 1,000 members is derived.
-
-# %%
+s.intro("disputes")
 area = s.area_summary("disputes")
-s.table(s.statistics(area), "statistics")
-s.figure(s.area_figure("disputes"), "area")
-
-# %% [markdown]
-# ## Key indicator · 重点指标
 
 # %%
-s.figure(s.trend_figure("disputes_mediated"), "disputes_mediated")
-
-# %% [markdown]
-# ## Across regions · 地区比较
-# Ranked by CAGR; other regions are illustrative. 按年均增长率排名；其他地区为示例数据。
+if s.has_reported("disputes"):
+    s.section("Published figures · 公开报道数字", s.reported_note("disputes"))
+    s.table(s.reported_in("disputes"), "reported_figures")
 
 # %%
-s.table(s.compare("disputes_mediated"), "regions")
-s.figure(s.regions_figure("disputes_mediated"), "regions")
-
-# %% [markdown]
-# ## Findings · 结论
-# Ranked by strength of evidence; n = 5 years is a small sample. 按证据强度排序；五年为小样本。
+if area.summaries:
+    s.section(
+        "Trends over the window · 窗口期趋势",
+        "Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; counts use a Poisson / negative-binomial GLM with log(members / 1,000) as exposure offset, and disputes per 1,000 members is derived.",
+    )
+    s.table(s.statistics(area), "statistics")
+    s.figure(s.area_figure("disputes"), "area")
+s.not_analysed(area)
 
 # %%
+key = s.key_indicator(area, "disputes_mediated")
+if key:
+    s.section("Key indicator · 重点指标")
+    s.figure(s.trend_figure(key), key)
+
+# %%
+if key and len(s.compared_regions(key)) > 1:
+    s.section("Across regions · 地区比较", s.regions_note(key))
+    s.table(s.compare(key), "regions")
+    s.figure(s.regions_figure(key), "regions")
+
+# %%
+if area.findings:
+    s.section(
+        "Findings · 结论",
+        "Ranked by strength of evidence; small samples are flagged. 按证据强度排序；小样本已标注。",
+    )
 s.finish(area.findings)

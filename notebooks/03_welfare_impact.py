@@ -8,12 +8,11 @@
 
 # %% [markdown]
 # # 03 Welfare impact · 服务帮扶
-# **Question:** how did assistance funds and beneficiaries, yuan per beneficiary, hardship households lifted, medical mutual aid (insured, burden reduced, yuan per insured), service stations and reach per 1,000 members develop?
-# 本笔记本回答：帮扶资金与受益人次、人均帮扶资金、困难家庭解困脱困、医疗互助（参保、减负、每参保人次减负）、驿站及每千名会员帮扶人次如何变化？
+# **Question:** how did the package's welfare indicators develop (e.g. assistance funds and beneficiaries, hardship households lifted, medical mutual aid, service stations), also per beneficiary and per 1,000 members?
+# 本笔记本回答：数据包中的服务帮扶指标（如帮扶资金与受益人次、困难家庭解困脱困、医疗互助、驿站）如何变化？人均及每千名会员的数量如何？
 #
-# Annual values are **illustrative synthetic data**, not official statistics (labelled in every
-# table and figure); only figures marked *reported* come from the published article.
-# 年度数值为示例（合成）数据，非官方统计；标注“公开报道”的数字来自公开文章。
+# Sections appear where the data package has what they are about: an area the package selects
+# no indicator of says so in one line. 各部分仅在数据包含有相应数据时显示。
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -27,41 +26,40 @@ output_dir = ""
 import uniontrends as ut
 
 s = ut.start("03_welfare_impact", region, year, window, lang, data_dir, output_dir)
-s.intro()
-
-# %% [markdown]
-# ## Published figures · 公开报道数字
-# Lower bounds ("余", "超") are shown as "at least". 下限按“不少于”呈现。
-
-# %%
-s.table(s.reported_in("welfare"), "reported_figures")
-
-# %% [markdown]
-# ## Trends over the window · 窗口期趋势
-# Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; yuan per beneficiary and reach per 1,000 members are derived rates.
-
-# %%
+s.intro("welfare")
 area = s.area_summary("welfare")
-s.table(s.statistics(area), "statistics")
-s.figure(s.area_figure("welfare"), "area")
-
-# %% [markdown]
-# ## Key indicator · 重点指标
 
 # %%
-s.figure(s.trend_figure("assistance_funds"), "assistance_funds")
-
-# %% [markdown]
-# ## Across regions · 地区比较
-# Ranked by CAGR; other regions are illustrative. 按年均增长率排名；其他地区为示例数据。
+if s.has_reported("welfare"):
+    s.section("Published figures · 公开报道数字", s.reported_note("welfare"))
+    s.table(s.reported_in("welfare"), "reported_figures")
 
 # %%
-s.table(s.compare("assistance_funds"), "regions")
-s.figure(s.regions_figure("assistance_funds"), "regions")
-
-# %% [markdown]
-# ## Findings · 结论
-# Ranked by strength of evidence; n = 5 years is a small sample. 按证据强度排序；五年为小样本。
+if area.summaries:
+    s.section(
+        "Trends over the window · 窗口期趋势",
+        "Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; yuan per beneficiary and reach per 1,000 members are derived rates.",
+    )
+    s.table(s.statistics(area), "statistics")
+    s.figure(s.area_figure("welfare"), "area")
+s.not_analysed(area)
 
 # %%
+key = s.key_indicator(area, "assistance_funds")
+if key:
+    s.section("Key indicator · 重点指标")
+    s.figure(s.trend_figure(key), key)
+
+# %%
+if key and len(s.compared_regions(key)) > 1:
+    s.section("Across regions · 地区比较", s.regions_note(key))
+    s.table(s.compare(key), "regions")
+    s.figure(s.regions_figure(key), "regions")
+
+# %%
+if area.findings:
+    s.section(
+        "Findings · 结论",
+        "Ranked by strength of evidence; small samples are flagged. 按证据强度排序；小样本已标注。",
+    )
 s.finish(area.findings)

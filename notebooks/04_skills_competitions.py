@@ -8,12 +8,11 @@
 
 # %% [markdown]
 # # 04 Skills and competitions · 技能竞赛
-# **Question:** how did skill competitions and participants, training, innovation studios, rationalisation proposals and craftsmen develop?
-# 本笔记本回答：劳动技能竞赛与参赛人次、职工培训、创新工作室、合理化建议和工匠如何变化？
+# **Question:** how did the package's skills indicators develop (e.g. skill competitions and participants, training, innovation studios, rationalisation proposals, craftsmen)?
+# 本笔记本回答：数据包中的技能竞赛指标（如劳动技能竞赛与参赛人次、职工培训、创新工作室、合理化建议、工匠）如何变化？
 #
-# Annual values are **illustrative synthetic data**, not official statistics (labelled in every
-# table and figure); only figures marked *reported* come from the published article.
-# 年度数值为示例（合成）数据，非官方统计；标注“公开报道”的数字来自公开文章。
+# Sections appear where the data package has what they are about: an area the package selects
+# no indicator of says so in one line. 各部分仅在数据包含有相应数据时显示。
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -27,41 +26,40 @@ output_dir = ""
 import uniontrends as ut
 
 s = ut.start("04_skills_competitions", region, year, window, lang, data_dir, output_dir)
-s.intro()
-
-# %% [markdown]
-# ## Published figures · 公开报道数字
-# Lower bounds ("余", "超") are shown as "at least". 下限按“不少于”呈现。
-
-# %%
-s.table(s.reported_in("skills"), "reported_figures")
-
-# %% [markdown]
-# ## Trends over the window · 窗口期趋势
-# Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; counts use a Poisson / negative-binomial GLM per 1,000 members.
-
-# %%
+s.intro("skills")
 area = s.area_summary("skills")
-s.table(s.statistics(area), "statistics")
-s.figure(s.area_figure("skills"), "area")
-
-# %% [markdown]
-# ## Key indicator · 重点指标
 
 # %%
-s.figure(s.trend_figure("competition_participants"), "competition_participants")
-
-# %% [markdown]
-# ## Across regions · 地区比较
-# Ranked by CAGR; other regions are illustrative. 按年均增长率排名；其他地区为示例数据。
+if s.has_reported("skills"):
+    s.section("Published figures · 公开报道数字", s.reported_note("skills"))
+    s.table(s.reported_in("skills"), "reported_figures")
 
 # %%
-s.table(s.compare("competition_participants"), "regions")
-s.figure(s.regions_figure("competition_participants"), "regions")
-
-# %% [markdown]
-# ## Findings · 结论
-# Ranked by strength of evidence; n = 5 years is a small sample. 按证据强度排序；五年为小样本。
+if area.summaries:
+    s.section(
+        "Trends over the window · 窗口期趋势",
+        "Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; counts use a Poisson / negative-binomial GLM per 1,000 members.",
+    )
+    s.table(s.statistics(area), "statistics")
+    s.figure(s.area_figure("skills"), "area")
+s.not_analysed(area)
 
 # %%
+key = s.key_indicator(area, "competition_participants")
+if key:
+    s.section("Key indicator · 重点指标")
+    s.figure(s.trend_figure(key), key)
+
+# %%
+if key and len(s.compared_regions(key)) > 1:
+    s.section("Across regions · 地区比较", s.regions_note(key))
+    s.table(s.compare(key), "regions")
+    s.figure(s.regions_figure(key), "regions")
+
+# %%
+if area.findings:
+    s.section(
+        "Findings · 结论",
+        "Ranked by strength of evidence; small samples are flagged. 按证据强度排序；小样本已标注。",
+    )
 s.finish(area.findings)

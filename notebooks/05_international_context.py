@@ -1,5 +1,11 @@
 # ---
 # jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -8,13 +14,14 @@
 
 # %% [markdown]
 # # 05 International context · 国际比较
-# **Question:** how does China's union density compare with other economies, and how did union
-# members, employees and density change in OECD countries, measured with the same statistics?
-# 本笔记本回答：中国工会入会率与其他经济体相比如何？经合组织国家的会员、职工和入会率如何变化？
+# **Question:** how does union density in the package's country compare with the peers it
+# chose, and how did union members, employees and density change there, measured with the
+# same statistics as the regions?
+# 本笔记本回答：数据包所在国家的工会入会率与所选比较国家相比如何？会员、职工和入会率如何变化？
 #
-# **This notebook runs on real data only**: ILOSTAT (ILR_TUMT_NOC_RT_A) and OECD TUD reference
-# series in `data/reference/`. No synthetic values. The `region` parameter only selects where
-# outputs go. 本笔记本只使用真实外部参考数据，不含合成数据。
+# **Real data only**: the ILOSTAT (ILR_TUMT_NOC_RT_A) and OECD TUD reference series in the
+# package's `reference/`, for the `country` and `peers` of its `package.yaml`. The `region`
+# parameter only selects where outputs go. 只使用真实外部参考数据。
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -28,34 +35,31 @@ output_dir = ""
 import uniontrends as ut
 
 s = ut.start("05_international_context", region, year, window, lang, data_dir, output_dir)
-
-# %% [markdown]
-# ## Union density by country (ILOSTAT) · 各国工会入会率
-
-# %%
-s.figure(s.reference.figure(), "union_density_ilostat")
-
-# %% [markdown]
-# ## China: trend over the last five reported years · 中国：最近五个年度的趋势
+s.md(s.reference.describe())
+countries = s.reference.countries()
 
 # %%
-china = s.reference.summary("ilostat", "union_density", "chn")
-s.table(china.table, "china_union_density")
-
-# %% [markdown]
-# ## OECD: members, employees and density · 经合组织：会员、职工与入会率
-# Ranked by CAGR of density over the last window; then three large economies in detail.
+if countries:
+    s.section("Union density by country (ILOSTAT) · 各国工会入会率")
+    s.figure(s.reference.figure(), "union_density_ilostat")
 
 # %%
-s.table(s.reference.ranking(), "oecd_density_ranking")
-oecd = [
-    s.reference.summary("oecd", indicator, country)
-    for country in ("jpn", "kor", "usa")
-    for indicator in ("union_members", "employees", "union_density")
-]
+own = s.reference.own_summary()
+if own is not None:
+    s.section("The package's country: trend over the last reported years · 本国：最近年度的趋势")
+    s.table(own.table, "country_union_density")
+
+# %%
+peers = s.reference.peer_summaries()
+if peers:
+    s.section(
+        "Peers: members, employees and density · 比较国家：会员、职工与入会率",
+        "Ranked by CAGR of density over the last window. 按入会率的年均增长率排名。",
+    )
+    s.table(s.reference.ranking(), "oecd_density_ranking")
 
 # %% [markdown]
 # ## Findings · 结论
 
 # %%
-s.finish(china.findings + [f for summary in oecd for f in summary.findings])
+s.finish((own.findings if own else []) + [f for summary in peers for f in summary.findings])

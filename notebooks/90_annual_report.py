@@ -16,9 +16,6 @@
 # # 90 Annual report · 年度报告
 # **Question:** what are the main findings of this edition across all areas, what data do they
 # rest on, and how were they reached? 本报告汇总各笔记本的主要结论、数据来源与方法。
-#
-# Annual values are **illustrative synthetic data**; findings that rest on them say so.
-# 年度数值为示例（合成）数据，依据这些数据的结论均有标注。
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -38,19 +35,17 @@ s.table(s.report.sources(sources), "sources")
 
 # %% [markdown]
 # ## Executive summary · 摘要
-# The strongest findings by evidence, one per indicator. 按证据强度排列，每个指标一条。
+# The strongest findings about the region by evidence, one per indicator.
+# 按证据强度排列的本地区主要结论，每个指标一条。
 
 # %%
 summary = s.report.executive_summary(findings)
 s.table(s.findings_table(summary), "executive_summary")
 
-# %% [markdown]
-# ## Published figures · 公开报道数字
-# What the federation itself published for the period: real figures, as printed ("at least" marks
-# a lower bound such as "1200余件"). 联合会公开发布的数字（真实数据，按原文呈现；“不少于”为下限）。
-
 # %%
-s.table(s.reported_in(), "reported_figures")
+if s.has_reported():
+    s.section("Published figures · 公开报道数字", s.reported_note())
+    s.table(s.reported_in(), "reported_figures")
 
 # %% [markdown]
 # ## One chart per area · 各领域图表
@@ -58,8 +53,15 @@ s.table(s.reported_in(), "reported_figures")
 # 各领域中证据最强的指标（全部指标见各领域笔记本）。
 
 # %%
-for area in s.report.areas():
+for area in s.report.areas(findings):
     s.figure(s.area_figure(area, s.report.key_indicators(findings, area)), f"area_{area}")
+
+# %%
+not_analysed = s.report.not_analysed()
+if not_analysed is not None:
+    s.section("Not analysed · 未分析的指标", "Indicators of the package the statistics could "
+              "not use, and why. 数据包中未能分析的指标及原因。")  # fmt: skip
+    s.table(not_analysed, "not_analysed")
 
 # %% [markdown]
 # ## Data provenance · 数据来源说明
@@ -80,13 +82,8 @@ s.md(s.report.what_changed(findings))
 # %%
 s.md(s.report.method_notes())
 
-# %% [markdown]
-# ## All findings · 全部结论
-# How many findings each area has at each evidence level, and how many rest on synthetic data;
-# every finding is in `findings_all.json` and in the area notebooks.
-# 各领域按证据强度的结论数及其中依据合成数据的条数；全部结论见 findings_all.json 及各领域笔记本。
-
 # %%
+s.section("All findings · 全部结论", s.report.overview_note(findings))
 s.table(s.report.evidence_overview(findings), "findings_overview")
 s.report.write_all(findings)
 s.finish(summary, show=False)

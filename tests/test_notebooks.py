@@ -180,11 +180,12 @@ def test_plain_papermill_with_another_data_dir_uses_its_names_everywhere(tmp_pat
 
     data = Path(shutil.copytree(DATA_DIR, tmp_path / "data"))
     shutil.rmtree(data / "reported")  # its sources cite the article, which names the district
-    regions = (data / "regions.yaml").read_text(encoding="utf-8")
-    (data / "regions.yaml").write_text(
-        regions.replace("Putuo District", "Harbourside Borough").replace("普陀区", "港湾区"),
-        encoding="utf-8",
-    )
+    for name in ("regions.yaml", "package.yaml"):  # names and the federation's title
+        text = (data / name).read_text(encoding="utf-8")
+        (data / name).write_text(
+            text.replace("Putuo District", "Harbourside Borough").replace("普陀区", "港湾区"),
+            encoding="utf-8",
+        )
     catalog = data / "indicators.yaml"
     catalog.write_text(
         catalog.read_text(encoding="utf-8").replace("Labour disputes mediated", "Disputes settled"),
@@ -208,6 +209,7 @@ def test_plain_papermill_with_another_data_dir_uses_its_names_everywhere(tmp_pat
     assert "Harbourside Borough" in texts["findings"] and "港湾区" in texts["findings"]
     assert "Disputes settled" in texts["tables"] and "Disputes settled" in texts["figures"]
     assert "Harbourside Borough" in texts["figures"] and "Harbourside Borough" in html
+    assert "Harbourside Borough Federation of Trade Unions" in html  # package.yaml's title
 
 
 @pytest.mark.notebooks

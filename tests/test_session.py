@@ -148,7 +148,15 @@ def test_reference_summary_names_the_country(package, tmp_path):
     assert all(not f.synthetic and f.provenance == ["reference"] for f in china.findings)
     assert any("China" in f.statement_en for f in china.findings)
     ranking = s.reference.ranking()
-    assert (ranking["provenance"] == "reference").all() and len(ranking) > 20
+    # the package's country and chosen peers only (China is not in the OECD series)
+    assert (ranking["provenance"] == "reference").all()
+    assert set(ranking["region"]) == {"Japan", "Korea", "United States"}
+    assert s.reference.countries() == ["chn", "jpn", "kor", "usa"]
+    own = s.reference.own_summary()
+    assert own is not None and own.region == "China"
+    assert [x.region for x in s.reference.peer_summaries()] == ["Japan"] * 3 + ["Korea"] * 3 + [
+        "United States"
+    ] * 3
 
 
 def test_finish_writes_valid_findings(package, tmp_path):

@@ -11,9 +11,8 @@
 # **Question:** $question_en
 # 本笔记本回答：$question_zh
 #
-# Annual values are **illustrative synthetic data**, not official statistics (labelled in every
-# table and figure); only figures marked *reported* come from the published article.
-# 年度数值为示例（合成）数据，非官方统计；标注“公开报道”的数字来自公开文章。
+# Sections appear where the data package has what they are about: an area the package selects
+# no indicator of says so in one line. 各部分仅在数据包含有相应数据时显示。
 
 # %% tags=["parameters"]
 region = "putuo"
@@ -27,41 +26,40 @@ output_dir = ""
 import uniontrends as ut
 
 s = ut.start("$name", region, year, window, lang, data_dir, output_dir)
-s.intro()
-
-# %% [markdown]
-# ## Published figures · 公开报道数字
-# Lower bounds ("余", "超") are shown as "at least". 下限按“不少于”呈现。
-
-# %%
-s.table(s.reported_in("$area"), "reported_figures")
-
-# %% [markdown]
-# ## Trends over the window · 窗口期趋势
-# Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; $methods_en
-
-# %%
+s.intro("$area")
 area = s.area_summary("$area")
-s.table(s.statistics(area), "statistics")
-s.figure(s.area_figure("$area"), "area")
-
-# %% [markdown]
-# ## Key indicator · 重点指标
 
 # %%
-s.figure(s.trend_figure("$key_indicator"), "$key_indicator")
-
-# %% [markdown]
-# ## Across regions · 地区比较
-# Ranked by CAGR; other regions are illustrative. 按年均增长率排名；其他地区为示例数据。
+if s.has_reported("$area"):
+    s.section("Published figures · 公开报道数字", s.reported_note("$area"))
+    s.table(s.reported_in("$area"), "reported_figures")
 
 # %%
-s.table(s.compare("$key_indicator"), "regions")
-s.figure(s.regions_figure("$key_indicator"), "regions")
-
-# %% [markdown]
-# ## Findings · 结论
-# Ranked by strength of evidence; n = 5 years is a small sample. 按证据强度排序；五年为小样本。
+if area.summaries:
+    s.section(
+        "Trends over the window · 窗口期趋势",
+        "Level, change, CAGR, OLS and Theil–Sen slopes, Mann–Kendall test; $methods_en",
+    )
+    s.table(s.statistics(area), "statistics")
+    s.figure(s.area_figure("$area"), "area")
+s.not_analysed(area)
 
 # %%
+key = s.key_indicator(area, "$key_indicator")
+if key:
+    s.section("Key indicator · 重点指标")
+    s.figure(s.trend_figure(key), key)
+
+# %%
+if key and len(s.compared_regions(key)) > 1:
+    s.section("Across regions · 地区比较", s.regions_note(key))
+    s.table(s.compare(key), "regions")
+    s.figure(s.regions_figure(key), "regions")
+
+# %%
+if area.findings:
+    s.section(
+        "Findings · 结论",
+        "Ranked by strength of evidence; small samples are flagged. 按证据强度排序；小样本已标注。",
+    )
 s.finish(area.findings)

@@ -21,6 +21,7 @@ from uniontrends.data.model import UNITS
 from uniontrends.data.package import DataPackage, open_package
 from uniontrends.data.regions import Regions
 from uniontrends.findings.record import Finding, rank_findings, write_findings
+from uniontrends.findings.skipped import NotAnalysed, write_not_analysed
 from uniontrends.findings.trend import AreaSummary, summarize_area
 from uniontrends.findings.wording import format_number
 from uniontrends.notebook.params import Parameters, check_parameters
@@ -71,6 +72,7 @@ _HEADERS_ZH = {
     "findings": "结论数",
     "notebook": "笔记本",
     "findings_from": "结论来自",
+    "reason": "原因",
 }
 _WORDS_ZH = {
     "synthetic": "合成（示例）",
@@ -96,9 +98,13 @@ _WORDS_ZH = {
 }
 SYNTHETIC_NOTICE = {
     "en": "Annual values in this notebook are **illustrative synthetic data**, not official "
-    "statistics; only the figures marked *reported* come from the published article.",
-    "zh": "本笔记本中的年度数值为**示例（合成）数据**，并非官方统计；只有标注为“公开报道”的数字"
-    "来自公开发表的文章。",
+    "statistics.",
+    "zh": "本笔记本中的年度数值为**示例（合成）数据**，并非官方统计。",
+}
+# Added to the notice when the region also has published figures.
+REPORTED_NOTICE = {
+    "en": " Only the figures marked *reported* are published figures.",
+    "zh": "只有标注为“公开报道”的数字是公开发布的数字。",
 }
 
 
@@ -133,6 +139,8 @@ class Session:
     lang: str
     findings: list[Finding] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)  # files saved by table() and finish()
+    # indicators of an area the package selects but the statistics could not use
+    not_analysed_records: list[NotAnalysed] = field(default_factory=list)
 
     # ---- what is analysed --------------------------------------------------------------------
 
@@ -256,19 +264,52 @@ class Session:
 
         display(Markdown(text))
 
-    def intro(self) -> None:
-        """Show what is analysed and, when annual data are synthetic, say so."""
+    def intro(self, area: str | None = None) -> None:
+        """Show what is analysed; say so when annual data are synthetic.
+
+        Args:
+            area: for an area notebook, the area: the intro names its indicators in the
+                package, or says in one line that the package selects none (the notebook
+                then shows nothing more).
+        """
         from uniontrends.safe import escape_markdown
 
         p = self.params
         region = escape_markdown(self.region_label())  # a name from regions.yaml
+        title = self.package.info.title_zh if self.lang == "zh" else self.package.info.title_en
+        title = escape_markdown(title)  # from package.yaml
         if self.lang == "zh":
             text = f"**{region}**，{p.start}—{p.end}年（{p.window}年窗口）。"
         else:
             text = f"**{region}**, {p.start}–{p.end} ({p.window}-year window)."
+        if title:
+            text = f"{title}: {text}" if self.lang == "en" else f"{title}：{text}"
         if self.is_synthetic:
             text += "\n\n" + SYNTHETIC_NOTICE[self.lang]
+            if self.has_reported():
+                text += REPORTED_NOTICE[self.lang]
+        if area is not None:
+            text += "\n\n" + self._area_line(area)
         self.md(text)
+
+    def _area_line(self, area: str) -> str:
+        from uniontrends.safe import escape_markdown
+
+        name = escape_markdown(self.catalog.area_name(area, self.lang))  # names from the catalog
+        selected = self.catalog.in_area(area)
+        if not selected:
+            if self.lang == "zh":
+                return f"本数据包未选择“{name}”领域的指标：本笔记本没有可分析的内容。"
+            return f"This package selects no indicator of {name}: there is nothing to analyse."
+        names = ("、" if self.lang == "zh" else ", ").join(
+            escape_markdown(i.name(self.lang)) for i in selected
+        )
+        return f"指标：{names}。" if self.lang == "zh" else f"Indicators: {names}."
+
+    def section(self, title: str, text: str = "") -> None:
+        """A section heading (and its explanation) for a section that is shown only when the
+        package has what it is about; library-written Markdown."""
+        self.md(f"## {title}" + (f"\n\n{text}" if text else ""))
 
     def show(self, df: pd.DataFrame) -> None:
         """Display a table localised and HTML-escaped (thousands separators)."""
@@ -278,11 +319,14 @@ class Session:
 
         display(display_table(self.localize(df), self.lang))
 
-    def table(self, df: pd.DataFrame, name: str, show: bool = True) -> None:
+    def table(self, df: pd.DataFrame | None, name: str, show: bool = True) -> None:
         """Save a table (CSV + a sheet in tables.xlsx) in the session language; display it.
 
         Returns nothing, so a notebook cell ending with it shows no (temporary) file path.
+        None (a table the package has no data for) is neither saved nor shown.
         """
+        if df is None:
+            return
         local = self.localize(df)
         path = self.outputs.table(local, name)
         if show:
@@ -293,8 +337,10 @@ class Session:
             display(display_table(local, self.lang))
         self.written.append(Path(path))
 
-    def figure(self, fig: Any, name: str, show: bool = True) -> None:
-        """Save a figure (PNG + SVG) and display it."""
+    def figure(self, fig: Any, name: str | None, show: bool = True) -> None:
+        """Save a figure (PNG + SVG) and display it; None (nothing to draw) does nothing."""
+        if fig is None or name is None:
+            return
         png, _svg = self.outputs.figure(fig, name)
         if show:
             # The saved PNG, not the Figure: a Figure only renders when the kernel has a
@@ -307,6 +353,28 @@ class Session:
         plt.close(fig)
 
     # ---- data and statistics ----------------------------------------------------------------
+
+    def _reported_of(self, area: str | None = None) -> pd.DataFrame:
+        r = self.reported[
+            (self.reported["region"] == self.region) & (self.reported["period_end"] <= self.year)
+        ]
+        if area is not None:
+            r = r[r["indicator"].isin([i.id for i in self.catalog.in_area(area)])]
+        return r
+
+    def has_reported(self, area: str | None = None) -> bool:
+        """Whether the package has published figures of the region (in ``area``)."""
+        return not self._reported_of(area).empty
+
+    def reported_note(self, area: str | None = None) -> str:
+        """The published figures' sources, as Markdown (escaped: sources are data)."""
+        from uniontrends.safe import escape_markdown
+
+        sources = list(dict.fromkeys(self._reported_of(area)["source"].astype(str)))
+        shown = "; ".join(escape_markdown(src) for src in sources[:5])
+        if self.lang == "zh":
+            return f"公开发布的数字，按原文呈现（“不少于”为下限）。来源：{shown}。"
+        return f'Figures as published ("at least" marks a lower bound). Source: {shown}.'
 
     def reported_in(self, area: str | None = None) -> pd.DataFrame:
         """Published figures of the region (optionally of one area), as published.
@@ -336,8 +404,14 @@ class Session:
         return self.catalog[indicator].area if indicator in self.catalog else ""
 
     def area_summary(self, area: str) -> AreaSummary:
-        """Trend statistics and findings of every indicator of ``area`` for the region."""
-        return summarize_area(
+        """Trend statistics and findings of every indicator of ``area`` for the region.
+
+        An area the package selects no indicator of gives an empty summary. The indicators
+        left out, with the reason, are kept for ``not_analysed`` and ``not_analysed.json``.
+        """
+        if not self.catalog.in_area(area):
+            return AreaSummary(area, self.region, {}, {})
+        summary = summarize_area(
             self.panel,
             area,
             self.region,
@@ -348,6 +422,27 @@ class Session:
             reported=self.reported,
             notebook=self.notebook,
         )
+        for ident, reason in summary.skipped.items():
+            ind = self.catalog[ident]
+            self.not_analysed_records.append(
+                NotAnalysed(ident, area, ind.name_en, ind.name_zh, str(reason), self.notebook)
+            )
+        return summary
+
+    def not_analysed(self, summary: AreaSummary) -> None:
+        """List the area's indicators the statistics could not use, with the reason."""
+        if not summary.skipped:
+            return
+        rows = [{"indicator": ident, "reason": reason} for ident, reason in summary.skipped.items()]
+        self.md("**未分析的指标**" if self.lang == "zh" else "**Not analysed**")
+        self.show(pd.DataFrame(rows, columns=["indicator", "reason"]))
+
+    def key_indicator(self, summary: AreaSummary, preferred: str) -> str | None:
+        """The indicator drawn on its own: ``preferred`` when analysed, else the first
+        analysed indicator of the area, None when none was."""
+        if preferred in summary.summaries:
+            return preferred
+        return next(iter(summary.summaries), None)
 
     def statistics(self, summary: AreaSummary) -> pd.DataFrame:
         """The area's statistics table with a provenance column (synthetic rows say so)."""
@@ -365,14 +460,18 @@ class Session:
         return p[p["indicator"].isin(indicators)].sort_values(["indicator", "year"])
 
     def area_figure(self, area: str, indicators: list[str] | None = None) -> Any:
-        """Small multiples of an area's indicators for the region (labelled when synthetic)."""
+        """Small multiples of an area's indicators for the region (labelled when synthetic);
+        None when none of them has data."""
         from uniontrends.present import plots
 
         ids = indicators or [i.id for i in self.catalog.in_area(area)]
-        have = set(self.region_panel["indicator"])
+        have = set(self.region_panel.loc[self.region_panel["value"].notna(), "indicator"])
+        drawn = [i for i in ids if i in have]
+        if not drawn:
+            return None
         return plots.area_figure(
             self.region_panel,
-            [i for i in ids if i in have],
+            drawn,
             self.lang,
             area=area,
             catalog=self.catalog,
@@ -402,25 +501,56 @@ class Session:
             region_names=self.regions,
         )
 
+    def compared_regions(self, indicator: str) -> list[str]:
+        """The regions "across regions" compares for ``indicator``: package.yaml's
+        ``compare_with`` (with the session's region) or every region, those with data."""
+        chosen = list(self.package.info.compare_with) or self.package.region_ids()
+        if self.region not in chosen:
+            chosen.insert(0, self.region)
+        p = self.panel
+        have = set(p.loc[(p["indicator"] == indicator) & p["value"].notna(), "region"])
+        return [r for r in chosen if r in have]
+
+    def regions_note(self, indicator: str) -> str:
+        """What the comparison across regions shows, as Markdown (names escaped)."""
+        from uniontrends.safe import escape_markdown
+
+        regions = self.compared_regions(indicator)
+        names = ", ".join(escape_markdown(self.region_label(r)) for r in regions)
+        p = self.panel
+        rows = p[(p["indicator"] == indicator) & p["region"].isin(regions)]
+        synthetic = sorted(set(rows.loc[rows["provenance"] == "synthetic", "region"]))
+        if self.lang == "zh":
+            text = f"按年均增长率排名：{names}。"
+            return text + ("标注为“合成”的地区为示例数据。" if synthetic else "")
+        text = f"Ranked by CAGR: {names}."
+        return text + (" Regions marked synthetic are illustrative data." if synthetic else "")
+
     def compare(self, indicator: str) -> pd.DataFrame:
-        """The indicator across every region in the panel, ranked by CAGR."""
+        """The indicator across the compared regions (``compared_regions``), ranked by CAGR."""
         from uniontrends.stats.compare import compare_regions
 
-        table = compare_regions(self.panel, indicator, self.year, self.window)
-        table["provenance"] = table["synthetic"].map(
-            lambda x: "synthetic" if x is True else ("" if pd.isna(x) else "official_annual")
+        p = self.panel
+        regions = self.compared_regions(indicator)
+        table = compare_regions(p[p["region"].isin(regions)], indicator, self.year, self.window)
+        window = p[(p["indicator"] == indicator) & p["year"].between(self.params.start, self.year)]
+        provenance = window.groupby("region")["provenance"].agg(
+            lambda s: ", ".join(sorted(set(s.astype(str))))
         )
+        table["provenance"] = table["region"].map(provenance).fillna("")
         cols = ["rank", "region", "level_start", "level_end", "cagr", "evidence", "provenance"]
         return table[cols]
 
     def regions_figure(self, indicator: str, regions: tuple[str, ...] | None = None) -> Any:
-        """The indicator across regions in the window (all regions, or those given)."""
+        """The indicator across regions in the window, this region emphasised: the regions
+        given, else those "across regions" compares (``compared_regions``)."""
         from uniontrends.present import plots
 
         p = self.panel
+        drawn = list(regions) if regions is not None else self.compared_regions(indicator)
         sel = p[(p["indicator"] == indicator) & p["year"].between(self.params.start, self.year)]
         return plots.regions_figure(
-            sel, indicator, self.lang, regions=regions, highlight=self.region,
+            sel, indicator, self.lang, regions=drawn, highlight=self.region,
             catalog=self.catalog, region_names=self.regions,
         )  # fmt: skip
 
@@ -458,10 +588,12 @@ class Session:
             f.notebook = f.notebook or self.notebook
         self.findings = list(findings)
         self.written.extend(write_findings(self.findings, self.notebook_dir))
+        if self.not_analysed_records:
+            self.written.append(write_not_analysed(self.not_analysed_records, self.notebook_dir))
         workbook = self.outputs.workbook()
         if workbook is not None:
             self.written.append(Path(workbook))
-        if show:
+        if show and self.findings:
             self.show(self.findings_table(self.findings, top))
 
 

@@ -9,12 +9,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from uniontrends.data.catalog import Catalog, builtin_catalog
+from uniontrends.data.model import MISSING
 from uniontrends.errors import UniontrendsError
 from uniontrends.findings import audit as audit_findings
 from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding
+from uniontrends.findings.skipped import NotAnalysed
 from uniontrends.findings.trend import TrendSummary, summarize
 from uniontrends.present import report
+from uniontrends.safe import escape_markdown
 from uniontrends.stats import audit
 
 if TYPE_CHECKING:
@@ -28,19 +32,40 @@ class AuditView:
     s: Session
 
     def coverage(self) -> pd.DataFrame:
-        """Indicator x year provenance of the region's stored annual values in the window."""
+        """Indicator x year provenance of the region's stored annual values in the window;
+        "missing" where a year is marked missing, empty where it is absent."""
         s = self.s
         stored = s.panel[~s.panel["indicator"].isin([i.id for i in s.catalog.derived()])]
-        return audit.coverage(stored, s.region, s.params.start, s.year)
+        table = audit.coverage(stored, s.region, s.params.start, s.year)
+        marked = stored[
+            (stored["region"] == s.region)
+            & stored["year"].between(s.params.start, s.year)
+            & stored["value"].isna()
+        ]
+        for rec in marked.itertuples(index=False):
+            if rec.indicator not in table.index:
+                table.loc[rec.indicator] = ""
+            table.loc[rec.indicator, int(rec.year)] = MISSING
+        return table
 
     def provenance_mix(self) -> pd.DataFrame:
         """Rows per provenance in the annual panel (all regions) and the published figures."""
         return audit.provenance_mix({"annual": self.s.panel, "reported": self.s.reported})
 
     def gaps(self) -> pd.DataFrame:
-        """Stored indicators with missing years in the window for the region."""
+        """Stored indicators of the package with missing years in the window for the region,
+        and the reasons given for years marked missing."""
         s = self.s
-        return audit.gaps(s.panel, s.catalog, s.region, s.params.start, s.year)
+        table = audit.gaps(s.panel, s.catalog, s.region, s.params.start, s.year)
+        p = s.panel
+        marked = p[(p["region"] == s.region) & p["value"].isna() & (p["missing_reason"] != "")]
+        marked = marked[marked["year"].between(s.params.start, s.year)]
+        reasons = marked.groupby("indicator").apply(
+            lambda g: "; ".join(f"{int(y)}: {r}" for y, r in zip(g["year"], g["missing_reason"],
+                                                                 strict=True))
+        ) if not marked.empty else pd.Series(dtype=str)  # fmt: skip
+        table["note"] = table["indicator"].map(reasons).fillna("")
+        return table
 
     def reconciliation(self) -> pd.DataFrame:
         """Published figures of the region against their annual aggregates (lower bounds kept)."""
@@ -68,15 +93,71 @@ class AuditView:
         ]
 
 
+# The reference series a notebook summarises: the package's own country's density, then per
+# peer its members, employees and density (what the OECD file has; ILOSTAT density otherwise).
+_PEER_INDICATORS = ("union_members", "employees", "union_density")
+
+
 @dataclass
 class ReferenceView:
-    """The real reference series (ILOSTAT, OECD) with the same statistics as the regions."""
+    """The real reference series (ILOSTAT, OECD) with the same statistics as the regions, for
+    the package's own country and the peers it chose (package.yaml ``country``, ``peers``)."""
 
     s: Session
 
     def table(self) -> pd.DataFrame:
         """The reference series, tidy, provenance ``reference``."""
         return self.s.package.reference
+
+    @property
+    def catalog(self) -> Catalog:
+        """The package's catalog when it defines the reference indicators, else the built-in
+        one (a package about disputes still compares union density with its definition)."""
+        cat = self.s.catalog
+        return cat if all(i in cat for i in _PEER_INDICATORS) else builtin_catalog()
+
+    def countries(self) -> list[str]:
+        """The package's country and peers that the reference series hold, in that order."""
+        info = self.s.package.info
+        held = set(self.table()["region"])
+        return [c for c in dict.fromkeys([info.country, *info.peers]) if c and c in held]
+
+    def describe(self) -> str:
+        """One line of Markdown: what is compared, or why nothing is."""
+        info, held = self.s.package.info, self.countries()
+        zh = self.s.lang == "zh"
+        if self.table().empty:
+            return (
+                "本数据包没有外部参考数据（reference/），无法进行国际比较。"
+                if zh
+                else "This package has no reference series (reference/): there is nothing "
+                "to compare with."
+            )
+        if not held:
+            return (
+                "package.yaml 未指定参考数据中有的国家（country、peers），无法进行国际比较。"
+                if zh
+                else "package.yaml names no country the reference series hold (country, "
+                "peers): there is nothing to compare with."
+            )
+        names = ", ".join(escape_markdown(self._name(c)) for c in held)  # from the files
+        if zh:
+            return f"真实公开的参考数据（ILOSTAT、OECD），比较：{names}。"
+        own = (
+            f" ({self._name(info.country)}: the package's country)" if info.country in held else ""
+        )
+        return f"Real published reference series (ILOSTAT, OECD) of {names}{own}."
+
+    def _name(self, country: str) -> str:
+        rows = self.table()
+        names = rows.loc[rows["region"] == country, "region_name"]
+        return str(names.iloc[0]) if len(names) else country.upper()
+
+    def has(self, dataset: str, indicator: str, country: str) -> bool:
+        """Whether the reference series hold this dataset's indicator for the country."""
+        ref = self.table()
+        sel = (ref["dataset"] == dataset) & (ref["indicator"] == indicator)
+        return bool((sel & (ref["region"] == country)).any())
 
     def summary(self, dataset: str, indicator: str, country: str) -> TrendSummary:
         """Trend statistics of one reference series over the window ending at its last year.
@@ -101,18 +182,40 @@ class ReferenceView:
             name,
             end,
             self.s.window,
-            catalog=self.s.catalog,
+            catalog=self.catalog,
             region_names={"en": name, "zh": name},
             exposure=exposure,
             notebook=self.s.notebook,
         )
 
-    def ranking(self, indicator: str = "union_density") -> pd.DataFrame:
-        """OECD countries ranked by the CAGR of ``indicator`` over the window ending 2018."""
+    def own_summary(self) -> TrendSummary | None:
+        """Union density of the package's country (ILOSTAT, else OECD); None without one."""
+        country = self.s.package.info.country
+        for dataset in ("ilostat", "oecd"):
+            if country and self.has(dataset, "union_density", country):
+                return self.summary(dataset, "union_density", country)
+        return None
+
+    def peer_summaries(self) -> list[TrendSummary]:
+        """Members, employees and density of each peer (OECD), else its density (ILOSTAT)."""
+        out = []
+        for country in self.s.package.info.peers:
+            if any(self.has("oecd", i, country) for i in _PEER_INDICATORS):
+                out += [self.summary("oecd", i, country) for i in _PEER_INDICATORS
+                        if self.has("oecd", i, country)]  # fmt: skip
+            elif self.has("ilostat", "union_density", country):
+                out.append(self.summary("ilostat", "union_density", country))
+        return out
+
+    def ranking(self, indicator: str = "union_density") -> pd.DataFrame | None:
+        """The package's country and peers in the OECD series, ranked by the CAGR of
+        ``indicator`` over the window ending at the series' last year; None without any."""
         from uniontrends.stats.compare import compare_regions
 
         ref = self.table()
-        oecd = ref[ref["dataset"] == "oecd"]
+        oecd = ref[(ref["dataset"] == "oecd") & ref["region"].isin(self.countries())]
+        if oecd.empty or indicator not in set(oecd["indicator"]):
+            return None
         names = dict(zip(oecd["region"], oecd["region_name"], strict=False))
         end = int(oecd["year"].max())
         table = compare_regions(oecd, indicator, end, self.s.window)
@@ -123,13 +226,20 @@ class ReferenceView:
         ]
 
     def figure(self) -> object:
-        """Union density by country (ILOSTAT), China highlighted."""
+        """Union density (ILOSTAT) of the package's country and peers, its own emphasised;
+        None when the series hold none of them."""
         from uniontrends.present import plots
 
         ref = self.table()
+        countries = self.countries()
+        rows = ref[(ref["dataset"] == "ilostat") & ref["region"].isin(countries)]
+        if rows.empty:
+            return None
+        own = self.s.package.info.country
         return plots.reference_figure(
-            ref[ref["dataset"] == "ilostat"], self.s.lang, catalog=self.s.catalog
-        )
+            rows, self.s.lang, highlight=own if own in countries else countries[0],
+            countries=countries, catalog=self.catalog,
+        )  # fmt: skip
 
 
 @dataclass
@@ -173,21 +283,50 @@ class ReportView:
         return report.write_all_findings(findings, self.s.notebook_dir)
 
     def executive_summary(self, findings: list[Finding]) -> list[Finding]:
-        """The strongest findings, one per indicator (``report.executive_summary``)."""
-        return report.executive_summary(findings)
+        """The strongest findings about the region, one per indicator
+        (``report.executive_summary``): never the reference series of other countries."""
+        return report.executive_summary(findings, region=self.s.region)
 
     def key_indicators(self, findings: list[Finding], area: str) -> list[str]:
-        """The area's indicators with the strongest findings, for its one chart."""
-        return report.key_indicators(findings, area)
+        """The area's indicators with the strongest findings about the region, for its chart."""
+        return report.key_indicators([f for f in findings if f.region == self.s.region], area)
 
-    def areas(self) -> list[str]:
-        """The catalog areas the area notebooks of the registry analyse, in registry order."""
+    def areas(self, findings: list[Finding] | None = None) -> list[str]:
+        """The catalog areas the area notebooks of the registry analyse, in registry order;
+        with ``findings``, only the areas that have some (a chart needs something to draw)."""
         registry = self.s.registry
-        return [spec.area for spec in registry.of_kind("area") if spec.area in self.s.catalog.areas]
+        areas = [
+            spec.area for spec in registry.of_kind("area") if spec.area in self.s.catalog.areas
+        ]
+        if findings is None:
+            return [a for a in areas if a is not None]
+        have = {f.area for f in findings if f.region == self.s.region}
+        return [a for a in areas if a in have]
+
+    def not_analysed(self) -> pd.DataFrame | None:
+        """Every indicator of the package not analysed, with the reason: those the area
+        notebooks left out, and those of an area no notebook analyses; None when none."""
+        records: list[NotAnalysed] = []
+        for nb in self.upstream:
+            records += report.collect_not_analysed(nb, self.s.run_dir, self.published_dir)
+        analysed = set(self.areas())
+        for ind in self.s.catalog.indicators.values():
+            if ind.area not in analysed:
+                reason = f"no notebook analyses the area {self.s.catalog.area_name(ind.area)!r}"
+                records.append(NotAnalysed(ind.id, ind.area, ind.name_en, ind.name_zh, reason))
+        if not records:
+            return None
+        rows = [{"area": self.s.catalog.area_name(r.area, self.s.lang), "indicator": r.indicator,
+                 "reason": r.reason} for r in records]  # fmt: skip
+        return pd.DataFrame(rows, columns=["area", "indicator", "reason"])
 
     def provenance_statement(self, findings: list[Finding]) -> str:
         """What the findings rest on, as a paragraph in the session language."""
         return report.provenance_statement(findings, self.s.lang)
+
+    def overview_note(self, findings: list[Finding]) -> str:
+        """What the overview of all findings counts, in the session language."""
+        return report.overview_note(findings, self.s.lang)
 
     def provenance_counts(self, findings: list[Finding]) -> pd.DataFrame:
         """How many findings rest on each provenance."""
@@ -198,5 +337,6 @@ class ReportView:
         return report.evidence_overview(findings, self.s.area_names())
 
     def method_notes(self) -> str:
-        """The methods section as Markdown in the session language."""
-        return report.method_notes(self.s.lang)
+        """The methods section as Markdown in the session language (the reconciliation of
+        published figures only where the package has them)."""
+        return report.method_notes(self.s.lang, reported=self.s.has_reported())

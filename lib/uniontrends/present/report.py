@@ -20,6 +20,7 @@ from uniontrends.findings.record import (
     rank_findings,
     read_findings,
 )
+from uniontrends.findings.skipped import NOT_ANALYSED_FILE, NotAnalysed, read_not_analysed
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.audit import reconciliation_rules
 from uniontrends.stats.evidence import evidence_rules
@@ -80,6 +81,21 @@ def collect_findings(
     return found, sources
 
 
+def collect_not_analysed(
+    notebook: str, output_dir: Path | str, published_dir: Path | str
+) -> list[NotAnalysed]:
+    """The indicators a notebook left out, from this run's folder or the published one.
+
+    Read from the same folder as the notebook's findings (``findings_source``); a notebook
+    that wrote no ``not_analysed.json`` left nothing out.
+    """
+    findings = findings_source(notebook, output_dir, published_dir)
+    if findings is None:
+        return []
+    path = findings.parent / NOT_ANALYSED_FILE
+    return read_not_analysed(path) if path.is_file() else []
+
+
 def sources_table(sources: dict[str, Path | None], output_dir: str | Path) -> pd.DataFrame:
     """Which notebook's findings came from where ("this run", "previous run", "missing")."""
     rows = []
@@ -94,16 +110,21 @@ def sources_table(sources: dict[str, Path | None], output_dir: str | Path) -> pd
     return pd.DataFrame(rows, columns=["notebook", "findings_from"])
 
 
-def executive_summary(findings: list[Finding], top: int = 10) -> list[Finding]:
+def executive_summary(
+    findings: list[Finding], top: int = 10, region: str | None = None
+) -> list[Finding]:
     """The strongest findings: ranked by evidence, one per indicator, trend tests first.
 
     Args:
         findings: every finding of the report.
         top: how many to keep.
+        region: only findings about this region (the report's), never the reference
+            series of other countries.
     """
     seen: set[tuple[str, str]] = set()
     out: list[Finding] = []
-    for f in rank_findings([f for f in findings if f.evidence != "inconclusive"]):
+    mine = [f for f in findings if region is None or f.region == region]
+    for f in rank_findings([f for f in mine if f.evidence != "inconclusive"]):
         key = (f.region, f.indicator)
         if key in seen:
             continue
@@ -160,7 +181,8 @@ def evidence_overview(findings: list[Finding], area_names: dict[str, str]) -> pd
 
     Returns:
         One row per area with findings, in the order of ``area_names``, then a total row.
-        Columns area, the evidence levels (strongest first), findings, synthetic.
+        Columns area, the evidence levels (strongest first), findings, and synthetic when
+        any finding rests on synthetic data.
     """
     levels = sorted(EVIDENCE_LEVELS, key=EVIDENCE_RANK.get)
     rows = []
@@ -174,11 +196,25 @@ def evidence_overview(findings: list[Finding], area_names: dict[str, str]) -> pd
             | {level: counts[level] for level in levels}
             | {"findings": len(mine), "synthetic": sum(f.synthetic for f in mine)}
         )
-    return pd.DataFrame(rows, columns=["area", *levels, "findings", "synthetic"])
+    table = pd.DataFrame(rows, columns=["area", *levels, "findings", "synthetic"])
+    return table if any(f.synthetic for f in findings) else table.drop(columns="synthetic")
+
+
+def overview_note(findings: list[Finding], lang: str = "en") -> str:
+    """What the overview of all findings counts (synthetic data named only when used)."""
+    synthetic = any(f.synthetic for f in findings)
+    if lang == "zh":
+        text = "各领域按证据强度的结论数"
+        text += "及其中依据合成数据的条数" if synthetic else ""
+        return text + "；全部结论见 findings_all.json 及各领域笔记本。"
+    text = "How many findings each area has at each evidence level"
+    text += ", and how many rest on synthetic data" if synthetic else ""
+    return text + "; every finding is in `findings_all.json` and in the area notebooks."
 
 
 def provenance_statement(findings: list[Finding], lang: str = "en") -> str:
-    """A paragraph saying what the findings rest on: reported vs synthetic vs reference, counts."""
+    """A paragraph saying what the findings rest on: provenance counts, and a sentence on
+    synthetic, published and reference data only where findings rest on them."""
     counts = dict(zip(*provenance_counts(findings).to_dict("list").values(), strict=True))
     names = _PROVENANCE_NAMES[lang]
     n_syn = sum(f.synthetic for f in findings)
@@ -186,19 +222,24 @@ def provenance_statement(findings: list[Finding], lang: str = "en") -> str:
     parts = [f"{names.get(p, p)}{colon}{n}" for p, n in counts.items()]
     if lang == "zh":
         text = f"本报告共{len(findings)}条结论，按所依据的数据类型计：" + "；".join(parts) + "。"
-        text += (
-            f"其中{n_syn}条依据示例（合成）年度数据，仅用于演示方法，不能作为真实统计引用；"
-            "公开报道数字按原文表述（如“1200余件”为下限）呈现；外部参考数据为真实公开序列。"
-        )
+        if n_syn:
+            text += f"其中{n_syn}条依据示例（合成）年度数据，仅用于演示方法，不能作为真实统计引用。"
+        if "reported" in counts:
+            text += "公开报道数字按原文表述呈现（“余”“超”为下限）。"
+        if "reference" in counts:
+            text += "外部参考数据为真实公开序列。"
         return text
     text = f"This report holds {len(findings)} findings. By the data behind them: "
-    text += "; ".join(parts) + ". "
-    text += (
-        f"{n_syn} findings rest on illustrative synthetic annual data: they demonstrate the "
-        "method and must not be quoted as real statistics. Published figures are shown as "
-        'published ("1200余件" is a lower bound, at least 1,200); reference series are real '
-        "published data."
-    )
+    text += "; ".join(parts) + "."
+    if n_syn:
+        text += (
+            f" {n_syn} findings rest on illustrative synthetic annual data: they demonstrate "
+            "the method and must not be quoted as real statistics."
+        )
+    if "reported" in counts:
+        text += ' Published figures are shown as published ("余", "超" mark a lower bound).'
+    if "reference" in counts:
+        text += " Reference series are real published data."
     return text
 
 
@@ -219,34 +260,38 @@ def _rules_markdown(text: str) -> str:
     return "\n".join(blocks)
 
 
-def method_notes(lang: str = "en") -> str:
-    """Method notes as Markdown: evidence rules, small samples, lower bounds, derivations."""
+_ZH_NOTES = (
+    "**证据规则**：OLS斜率95%置信区间不含0、Mann-Kendall检验p<0.05且Theil-Sen斜率"
+    "同号时为“明确”；满足其中两项或p<0.10为“提示性”；否则为“不确定”；水平、合计、"
+    "变化与预测为“描述性”。",
+    "**小样本**：五年窗口只有5个年度值，Mann-Kendall精确检验的最小双侧p值为0.0167，"
+    "只有严格单调的序列才能达到“明确”；所有少于8个数据点的结论均标注小样本。",
+    "**下限**：“余”“超”“以上”表示下限，年度合计不少于该数即视为一致；“约”允许10%偏差。",
+    "**计数模型**：计数指标使用以会员数为暴露量（每千名会员）的泊松或负二项回归。",
+    "**比率**：由分子、分母派生（如每千名会员劳动争议数），并继承其数据类型与限定。",
+)
+_ZH_RECONCILIATION = 2  # the note on lower bounds: about published figures only
+
+
+def method_notes(lang: str = "en", reported: bool = True) -> str:
+    """Method notes as Markdown: evidence rules, small samples, lower bounds, derivations.
+
+    Args:
+        lang: "en" or "zh".
+        reported: whether the package has published figures (their reconciliation is
+            described only then).
+    """
     if lang == "zh":
-        return "\n".join(
-            [
-                "**证据规则**：OLS斜率95%置信区间不含0、Mann-Kendall检验p<0.05且Theil-Sen斜率"
-                "同号时为“明确”；满足其中两项或p<0.10为“提示性”；否则为“不确定”；水平、合计、"
-                "变化与预测为“描述性”。",
-                "",
-                "**小样本**：五年窗口只有5个年度值，Mann-Kendall精确检验的最小双侧p值为0.0167，"
-                "只有严格单调的序列才能达到“明确”；所有少于8个数据点的结论均标注小样本。",
-                "",
-                "**下限**：“余”“超”“以上”表示下限，年度合计不少于该数即视为一致；“约”允许10%偏差。",
-                "",
-                "**计数模型**：计数指标使用以会员数为暴露量（每千名会员）的泊松或负二项回归。",
-                "",
-                "**比率**：由分子、分母派生（如每千名会员劳动争议数），并继承其数据类型与限定。",
-            ]
-        )
-    return "\n\n".join(
-        [
-            "**Evidence and count models.** " + _rules_markdown(evidence_rules()),
-            "**Small samples.** A five-year window gives n = 5 annual values; every finding "
-            "from fewer than 8 points is flagged small_sample, and projections are illustrative.",
-            "**Lower bounds and reconciliation.** " + _rules_markdown(reconciliation_rules()),
-            "**Derived rates.** " + _rules_markdown(derivation_rules()),
-        ]
-    )
+        notes = [n for i, n in enumerate(_ZH_NOTES) if reported or i != _ZH_RECONCILIATION]
+        return "\n\n".join(notes)
+    notes = [
+        "**Evidence and count models.** " + _rules_markdown(evidence_rules()),
+        "**Small samples.** A five-year window gives n = 5 annual values; every finding "
+        "from fewer than 8 points is flagged small_sample, and projections are illustrative.",
+        "**Lower bounds and reconciliation.** " + _rules_markdown(reconciliation_rules()),
+        "**Derived rates.** " + _rules_markdown(derivation_rules()),
+    ]
+    return "\n\n".join(n for n in notes if reported or not n.startswith("**Lower bounds"))
 
 
 def write_all_findings(findings: list[Finding], out_dir: str | Path) -> Path:
