@@ -80,7 +80,7 @@ s.md(s.report.what_changed(findings))
 # ## Method notes · 方法说明
 
 # %%
-s.md(s.report.method_notes())
+s.md(s.report.method_notes(findings))
 
 # %%
 s.section("All findings · 全部结论", s.report.overview_note(findings))

@@ -19,6 +19,9 @@ from uniontrends.data.catalog import Catalog
 from uniontrends.data.package import DataPackage, open_package
 from uniontrends.findings.record import write_findings
 
+# The second bundled example: real OECD series of the Netherlands, no synthetic row.
+EXAMPLE_DIR = config.PROJ_ROOT / "examples" / "oecd-netherlands"
+
 # The report gathers the findings of the notebooks that ran; disputes are enough to show a
 # change between editions and to check the page, so tests skip the other notebooks.
 REPORT_NOTEBOOKS = ("02_dispute_resolution", "90_annual_report")
@@ -67,6 +70,19 @@ def bundled_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = runner.run(["putuo", "dinghai", "daishan"], [2022], n_jobs=2, outputs_dir=outputs)
     assert summary.ok, runner.failure_lines(summary)
     return outputs
+
+
+@pytest.fixture(scope="session")
+def example_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole suite run once per session on the second bundled example (nld 2018) through
+    the warm runner; returns the region-year folder (found by its report, whatever the
+    outputs layout)."""
+    from uniontrends.run import runner
+
+    outputs = tmp_path_factory.mktemp("example") / "outputs"
+    summary = runner.run(["nld"], [2018], data_dir=EXAMPLE_DIR, outputs_dir=outputs, n_jobs=2)
+    assert summary.ok, runner.failure_lines(summary)
+    return next(outputs.rglob("90_annual_report.html")).parent
 
 
 @pytest.fixture(scope="session")

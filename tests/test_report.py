@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 from factories import make_finding
+from uniontrends.errors import DataError
 from uniontrends.findings.record import Finding, read_findings, write_findings
 from uniontrends.present import report
 
@@ -94,9 +95,46 @@ def test_method_notes_keep_one_bullet_per_rule_and_drop_notes_to_programmers():
     import markdown_it
 
     html = markdown_it.MarkdownIt().render(report.method_notes("en"))
-    assert html.count("<li>") == 4 + 4 + 5  # evidence levels, reconciliation, derivation rules
+    assert html.count("<li>") == 4 + 4 + 6  # evidence levels, reconciliation, derivation rules
     assert "<li>clear: the OLS 95 % CI excludes 0 AND" in html
     assert "returns this text" not in html and "``" not in html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_method_notes_of_official_data_without_published_figures(lang):
+    notes = report.method_notes(lang, reported=False, synthetic=False)
+    for word in ("synthetic", "合成", "1200余", "下限", "lower bound"):
+        assert word not in notes
+    assert ("Derived rates" in notes) if lang == "en" else ("比率" in notes)
+
+
+def test_statement_and_overview_of_official_data_say_nothing_synthetic():
+    fs = [_f("a", "clear", 0.1, prov=("official_annual",)), _f("b", "clear", 0.1,
+          prov=("reference",))]  # fmt: skip
+    for lang in ("en", "zh"):
+        text = report.provenance_statement(fs, lang) + report.overview_note(fs, lang)
+        assert "synthetic" not in text and "合成" not in text and "1200余" not in text
+    assert "Reference series are real published data." in report.provenance_statement(fs, "en")
+    assert "synthetic" not in report.evidence_overview(fs, {"disputes": "Disputes"}).columns
+
+
+def test_executive_summary_is_about_the_region_only():
+    fs = [_f("a", "clear", 0.1), replace(_f("b", "clear", 0.9), region="Korea")]
+    assert [f.region for f in report.executive_summary(fs, region="putuo")] == ["putuo"]
+
+
+def test_not_analysed_is_read_from_where_the_findings_are(tmp_path):
+    from uniontrends.findings.skipped import NotAnalysed, write_not_analysed
+
+    run, published = tmp_path / "run", tmp_path / "published"
+    record = NotAnalysed("x", "disputes", "X", "某", "2 of 5 years", "02_dispute_resolution")
+    write_findings([], published / "02_dispute_resolution")
+    write_not_analysed([record], published / "02_dispute_resolution")
+    assert report.collect_not_analysed("02_dispute_resolution", run, published) == [record]
+    assert report.collect_not_analysed("03_welfare_impact", run, published) == []
+    (published / "02_dispute_resolution" / "not_analysed.json").write_bytes(b"\xff{")
+    with pytest.raises(DataError, match="not_analysed_file"):
+        report.collect_not_analysed("02_dispute_resolution", run, published)
 
 
 def test_what_changed_without_previous_edition(tmp_path):

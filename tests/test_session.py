@@ -30,10 +30,12 @@ class _Outputs:
         return None
 
 
-def _session(package, tmp_path: Path, lang: str = "en", region: str = "putuo") -> session.Session:
+def _session(
+    package, tmp_path: Path, lang: str = "en", region: str = "putuo", year: int = 2022
+) -> session.Session:
     return session.Session(
         notebook="02_dispute_resolution",
-        params=check_parameters(package, region, 2022, 5, lang),
+        params=check_parameters(package, region, year, 5, lang),
         package=package,
         run_dir=tmp_path,
         editions_dir=tmp_path.parent,
@@ -168,3 +170,64 @@ def test_finish_writes_valid_findings(package, tmp_path):
     back = read_findings(json_path)
     assert len(back) == len(area.findings)
     assert "SYNTHETIC" in md_path.read_text(encoding="utf-8")
+
+
+def _own_package(tmp_path: Path):
+    """A package of its own: two regions, membership only, one indicator with a gap."""
+    from uniontrends.data.package import open_package
+    from uniontrends.data.starter import write_starter_package
+
+    root = tmp_path / "own"
+    write_starter_package(root, region="north", name_en="North", country="nld", peers=["deu"],
+                          reference_from=config.DATA_DIR / "reference")  # fmt: skip
+    rows = ["region,year,indicator,value,qualifier,unit,source,provenance"]
+    for region, base in (("north", 1000), ("south", 3000)):
+        for year in range(2014, 2019):
+            rows.append(f"{region},{year},union_members,{base + 10 * year % 7},exact,persons,r,"
+                        "official_annual")  # fmt: skip
+            if not (region == "north" and year == 2016):  # employees: a gap in 2016
+                rows.append(f"{region},{year},employees,{base * 3 + year},exact,persons,r,"
+                            "official_annual")  # fmt: skip
+    (root / "annual" / "north.csv").write_text("\n".join(r for r in rows if not r.startswith(
+        "south")) + "\n", "utf-8")  # fmt: skip
+    (root / "annual" / "south.csv").write_text("\n".join([rows[0], *(r for r in rows if
+        r.startswith("south"))]) + "\n", "utf-8")  # fmt: skip
+    return open_package(root)
+
+
+def test_an_area_without_indicators_says_so_and_the_rest_follows_the_data(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    package = _own_package(tmp_path)
+    shown: list[str] = []
+    s = _session(package, tmp_path / "out", region="north", year=2018)
+    s.md = shown.append  # what a notebook would display
+    s.intro("disputes")
+    assert "This package selects no indicator of Dispute resolution" in shown[-1]
+    assert "synthetic" not in " ".join(shown)
+    empty = s.area_summary("disputes")
+    assert not empty.summaries and not empty.skipped and not s.has_reported("disputes")
+    assert s.key_indicator(empty, "disputes_mediated") is None
+    membership = s.area_summary("membership")
+    assert set(membership.summaries) == {"union_members"}
+    assert set(membership.skipped) == {"employees", "union_density"}  # the 2016 gap
+    assert s.key_indicator(membership, "union_density") == "union_members"
+    assert s.compared_regions("union_members") == ["north", "south"]
+    assert "Ranked by CAGR: North, south." == s.regions_note("union_members")
+    assert s.compare("union_members")["provenance"].tolist() == ["official_annual"] * 2
+    assert s.area_figure("disputes") is None
+    InteractiveShell.instance()  # display() needs a shell
+    s.finish(membership.findings, show=False)
+    records = {r.indicator for r in s.not_analysed_records}
+    assert records == {"employees", "union_density"}
+    assert (tmp_path / "out" / "02_dispute_resolution" / "not_analysed.json").is_file()
+
+
+def test_reference_series_of_the_packages_country_and_peers(tmp_path):
+    package = _own_package(tmp_path)
+    s = _session(package, tmp_path / "out", region="north", year=2018)
+    assert s.reference.countries() == ["nld", "deu"]
+    assert s.reference.own_summary().region == "Netherlands"
+    assert {x.region for x in s.reference.peer_summaries()} == {"Germany"}
+    assert set(s.reference.ranking()["region"]) == {"Netherlands", "Germany"}
+    assert "Netherlands: the package's country" in s.reference.describe()

@@ -6,8 +6,9 @@ Rules (also returned by ``derivation_rules()`` for the method notes):
 - A zero or negative denominator is an error (a rate per zero members is undefined).
 - Where the numerator or denominator is marked missing for the region-year, the rate is
   missing too (value NaN, qualifier missing, the reason naming the input).
-- provenance: ``synthetic`` if any input is synthetic, else the inputs' provenance when they
-  agree, else the less direct one in the order reference, official_annual, reported.
+- provenance: the inputs' provenance when they agree, else the less direct one in the order
+  reference, official_annual, reported.
+- A rate with a synthetic input is synthetic.
 - qualifier of a ratio: exact/exact -> exact; at_least numerator over an exact denominator ->
   at_least (and at_most -> at_most); an exact numerator over an at_least denominator -> at_most
   (and at_most -> at_least); anything approx, or bounds that do not combine, -> approx.
@@ -40,9 +41,17 @@ _FIELDS = (
 )
 
 
-def derivation_rules() -> str:
-    """The derivation rules as text for a report's method notes."""
-    return (__doc__ or "").split("\n\n", 1)[1].strip()
+def derivation_rules(synthetic: bool = True) -> str:
+    """The derivation rules as text for a report's method notes.
+
+    Args:
+        synthetic: whether the data hold synthetic values (the rule about them is left out
+            when none do: a report on official data says nothing about synthetic data).
+    """
+    text = (__doc__ or "").split("\n\n", 1)[1].strip()
+    if synthetic:
+        return text
+    return "\n".join(line for line in text.splitlines() if "synthetic" not in line)
 
 
 def catalog_entries(catalog: Any) -> dict[str, dict[str, Any]]:

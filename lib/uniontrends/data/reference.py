@@ -203,3 +203,77 @@ def tidy_reference(folder: Path | str) -> pd.DataFrame:
         first = combined[duplicated].iloc[0]
         raise DataError([Problem(str(folder), "unique_series", f"duplicate row {dict(first)}")])
     return combined
+
+
+_OECD_SOURCE_NAMES = {"ADM": "administrative data", "SVY": "survey data"}
+
+
+def oecd_annual(path: Path | str, country: str) -> pd.DataFrame:
+    """One country's OECD members, employees and density as a package's annual rows.
+
+    The source is chosen as ``tidy_oecd`` chooses it (the one with the most years,
+    administrative before survey data), so the series has no artificial break; the flags of
+    the file are carried: an estimate ("E") becomes qualifier ``approx`` and the source says
+    so, a break in series ("B") is said in the source.
+
+    Args:
+        path: the raw OECD.Stat TUD file (``OECD_FILE``).
+        country: ISO3 code in lower case, e.g. "nld".
+
+    Returns:
+        Frame with ``model.ANNUAL_COLUMNS``: region = country, provenance
+        ``official_annual`` (the country's statistics as the OECD compiles them), values in
+        persons and shares; sorted by indicator (members, employees, density) and year.
+
+    Raises:
+        DataError: the file does not hold the country.
+    """
+    tidy = tidy_oecd(Path(path))
+    rows = tidy[tidy["region"] == country].copy()
+    if rows.empty:
+        raise DataError([Problem(Path(path).name, "country", f"no OECD series for {country!r}")])
+    code = rows["source"].str.extract(r"OECD TUD, (\w+)")[0]
+    flags = rows["source"].str.extract(r"; flag \w+: (.*)$")[0].fillna("")
+    rows["source"] = (
+        "OECD Trade Union Dataset (TUD), "
+        + code.map(lambda c: f"{_OECD_SOURCE_NAMES.get(c, c)} ({c})")
+        + flags.map(lambda f: f"; {f}" if f else "")
+    )
+    rows["qualifier"] = flags.map(lambda f: "approx" if f == _OECD_FLAGS["E"] else "exact")
+    rows["provenance"] = "official_annual"
+    order = {"union_members": 0, "employees": 1, "union_density": 2}
+    rows = rows.sort_values(["indicator", "year"], key=lambda c: c.map(order) if c.name ==
+                            "indicator" else c, kind="stable")  # fmt: skip
+    return rows[list(ANNUAL_COLUMNS)].reset_index(drop=True)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(value, ".12g")
+    return str(value)
+
+
+def write_oecd_annual(path: Path | str, country: str, out: Path | str) -> Path:
+    """Write ``oecd_annual`` of a country as an annual table (UTF-8 CSV, byte-stable).
+
+    Args:
+        path: the raw OECD.Stat TUD file.
+        country: ISO3 code in lower case.
+        out: the CSV to write, e.g. ``<package>/annual/<country>.csv``.
+
+    Returns:
+        The path written.
+    """
+    import csv
+    import io
+
+    frame = oecd_annual(path, country)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ANNUAL_COLUMNS)
+    for rec in frame.itertuples(index=False):
+        writer.writerow([_cell(v) for v in rec])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(buffer.getvalue(), encoding="utf-8")
+    return out

@@ -85,7 +85,12 @@ def _finish(frame: pd.DataFrame, path: Path, sheet: str | None = None) -> pd.Dat
     if frame.columns.empty:
         raise _problem(path, "empty_file", f"the file has no header{where}")
     if len(frame) == 0:
-        raise _problem(path, "no_rows", f"the file has a header but no data rows{where}", row=2)
+        raise _problem(
+            path,
+            "no_rows",
+            f"the file has a header but no data rows{where}: add one row per year and indicator",
+            row=2,
+        )
     if len(frame) > MAX_ROWS:
         raise _problem(
             path,
@@ -97,7 +102,12 @@ def _finish(frame: pd.DataFrame, path: Path, sheet: str | None = None) -> pd.Dat
     blank = frame.apply(lambda col: col.fillna("").astype(str).str.strip() == "").all(axis=1)
     frame = frame[~blank]
     if len(frame) == 0:
-        raise _problem(path, "no_rows", f"the file has a header but no data rows{where}", row=2)
+        raise _problem(
+            path,
+            "no_rows",
+            f"the file has a header but no data rows{where}: add one row per year and indicator",
+            row=2,
+        )
     # Messages name the sheet too: a workbook's problems are found by sheet, row and column.
     frame.attrs["file"] = f"{path.name}, sheet {sheet!r}" if sheet else path.name
     frame.attrs["path"] = str(path)

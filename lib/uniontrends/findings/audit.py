@@ -72,7 +72,12 @@ def reconciliation_findings(
 
 
 def coverage_finding(
-    table: pd.DataFrame, region: str, start: int, end: int, notebook: str | None = None
+    table: pd.DataFrame,
+    region: str,
+    start: int,
+    end: int,
+    notebook: str | None = None,
+    region_names: dict[str, str] | None = None,
 ) -> Finding:
     """How complete the region's stored annual data is over the window, as one finding.
 
@@ -84,6 +89,7 @@ def coverage_finding(
         start: first year of the window.
         end: last year of the window.
         notebook: notebook writing the finding.
+        region_names: the region's display name by language (default: the id).
 
     Returns:
         A descriptive finding whose value is the share of indicators with a value in every year.
@@ -95,12 +101,13 @@ def coverage_finding(
     synthetic = "synthetic" in labels
     share = complete / indicators if indicators else 0.0
     mix_en = ", ".join(labels) or "none"
+    names = region_names or {"en": region, "zh": region}
     en = (
-        f"{region}, {start}–{end}: {complete} of {indicators} stored indicators have a value in "
-        f"every year ({values} values; provenance: {mix_en})."
+        f"{names['en']}, {start}–{end}: {complete} of {indicators} stored indicators have a "
+        f"value in every year ({values} values; provenance: {mix_en})."
     )
     zh = (
-        f"{region}（{start}—{end}年）：{indicators}项存储指标中{complete}项逐年有值"
+        f"{names['zh']}（{start}—{end}年）：{indicators}项存储指标中{complete}项逐年有值"
         f"（共{values}个数值；来源类型：{mix_en}）。"
     )
     return Finding(

@@ -293,9 +293,12 @@ class Session:
         self.md(text)
 
     def _area_line(self, area: str) -> str:
+        from uniontrends.data.catalog import builtin_catalog
         from uniontrends.safe import escape_markdown
 
-        name = escape_markdown(self.catalog.area_name(area, self.lang))  # names from the catalog
+        # an area the package does not use is still named, by the built-in catalog
+        catalog = self.catalog if area in self.catalog.areas else builtin_catalog()
+        name = escape_markdown(catalog.area_name(area, self.lang))  # names from the catalog
         selected = self.catalog.in_area(area)
         if not selected:
             if self.lang == "zh":

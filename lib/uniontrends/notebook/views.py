@@ -31,11 +31,15 @@ class AuditView:
 
     s: Session
 
+    def _stored(self) -> pd.DataFrame:
+        s = self.s
+        return s.panel[~s.panel["indicator"].isin([i.id for i in s.catalog.derived()])]
+
     def coverage(self) -> pd.DataFrame:
         """Indicator x year provenance of the region's stored annual values in the window;
         "missing" where a year is marked missing, empty where it is absent."""
         s = self.s
-        stored = s.panel[~s.panel["indicator"].isin([i.id for i in s.catalog.derived()])]
+        stored = self._stored()
         table = audit.coverage(stored, s.region, s.params.start, s.year)
         marked = stored[
             (stored["region"] == s.region)
@@ -76,8 +80,9 @@ class AuditView:
     def findings(self, table: pd.DataFrame) -> list[Finding]:
         """Data coverage, published figures stated as published, and one reconciliation each."""
         s = self.s
+        values = audit.coverage(self._stored(), s.region, s.params.start, s.year)
         covered = audit_findings.coverage_finding(
-            self.coverage(), s.region, s.params.start, s.year, s.notebook
+            values, s.region, s.params.start, s.year, s.notebook, region_names=s.region_names()
         )
         published = reported_findings(
             s.reported[s.reported["period_end"] <= s.year],
@@ -336,7 +341,10 @@ class ReportView:
         """Findings per area and evidence level."""
         return report.evidence_overview(findings, self.s.area_names())
 
-    def method_notes(self) -> str:
+    def method_notes(self, findings: list[Finding] | None = None) -> str:
         """The methods section as Markdown in the session language (the reconciliation of
-        published figures only where the package has them)."""
-        return report.method_notes(self.s.lang, reported=self.s.has_reported())
+        published figures only where the package has them, the rule on synthetic inputs only
+        where findings rest on some)."""
+        synthetic = findings is None or any(f.synthetic for f in findings)
+        return report.method_notes(self.s.lang, reported=self.s.has_reported(),
+                                   synthetic=synthetic)  # fmt: skip

@@ -273,12 +273,14 @@ _ZH_NOTES = (
 _ZH_RECONCILIATION = 2  # the note on lower bounds: about published figures only
 
 
-def method_notes(lang: str = "en", reported: bool = True) -> str:
+def method_notes(lang: str = "en", reported: bool = True, synthetic: bool = True) -> str:
     """Method notes as Markdown: evidence rules, small samples, lower bounds, derivations.
 
     Args:
         lang: "en" or "zh".
         reported: whether the package has published figures (their reconciliation is
+            described only then).
+        synthetic: whether any finding rests on synthetic data (the rule about them is
             described only then).
     """
     if lang == "zh":
@@ -289,7 +291,7 @@ def method_notes(lang: str = "en", reported: bool = True) -> str:
         "**Small samples.** A five-year window gives n = 5 annual values; every finding "
         "from fewer than 8 points is flagged small_sample, and projections are illustrative.",
         "**Lower bounds and reconciliation.** " + _rules_markdown(reconciliation_rules()),
-        "**Derived rates.** " + _rules_markdown(derivation_rules()),
+        "**Derived rates.** " + _rules_markdown(derivation_rules(synthetic)),
     ]
     return "\n\n".join(n for n in notes if reported or not n.startswith("**Lower bounds"))
 
