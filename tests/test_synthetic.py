@@ -238,3 +238,20 @@ def test_cli_synth_reports_missing_input(tmp_path):
     result = CliRunner().invoke(app, ["synth", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "reported figures not found" in result.output
+
+
+def test_cli_synth_never_overwrites_real_data(tmp_path):
+    data = config.PROJ_ROOT / "data"
+    (tmp_path / "reported").mkdir()
+    shutil.copy(REAL_REPORTED, tmp_path / "reported")
+    shutil.copy(data / model.CATALOG_FILE, tmp_path)
+    (tmp_path / "annual").mkdir()
+    real = "region,year,indicator,value,qualifier,unit,source,provenance\n" + (
+        "putuo,2022,union_members,100,exact,persons,annual return,official_annual\n"
+    )
+    (tmp_path / "annual" / "putuo.csv").write_text(real, encoding="utf-8")
+    result = CliRunner().invoke(app, ["synth", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "annual/putuo.csv: [synthetic_overwrite]" in result.output
+    assert (tmp_path / "annual" / "putuo.csv").read_text(encoding="utf-8") == real
+    assert not (tmp_path / "annual" / "dinghai.csv").exists()  # nothing written

@@ -308,8 +308,9 @@ def add_year_command(
         change = "" if rec["change"] != rec["change"] else f"{rec['change']:+.1%}"
         flag = rich_text(("check: >3x or <1/3", "bold red")) if rec["outlier"] else ""
         value = "missing" if rec["value"] != rec["value"] else f"{rec['value']:,.6g}"
+        name = rec["name_zh"] if package.info.is_chinese else rec["name_en"]
         # names and ids come from the workbook and the catalog: cells are Text, not markup
-        table.add_row(rich_text(rec["indicator"]), rich_text(rec["name_zh"]), last, value,
+        table.add_row(rich_text(rec["indicator"]), rich_text(name), last, value,
                       rich_text(rec["qualifier"]), change,
                       flag)  # fmt: skip
     console = Console(width=140)  # room for Chinese names without wrapping

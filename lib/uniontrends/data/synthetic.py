@@ -473,11 +473,28 @@ def write_annual(data_dir: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
 
     Returns:
         Paths written.
+
+    Raises:
+        DataError: a table it would replace holds a row that is not synthetic (real data are
+            never overwritten by generated ones); nothing is written then.
     """
+    from uniontrends.data.textfile import csv_column
+
     folder = Path(data_dir) / ANNUAL_DIR
+    panels = render_annual(data_dir, seed)
+    real = []
+    for name in panels:
+        path = folder / name
+        provenance = csv_column(path, "provenance") if path.is_file() else []
+        if provenance is None or any(p != "synthetic" for p in provenance):
+            real.append(Problem(f"{ANNUAL_DIR}/{name}", "synthetic_overwrite", "the table holds "
+                                "rows that are not synthetic: synth replaces synthetic panels "
+                                "only; move the file away first"))  # fmt: skip
+    if real:
+        raise DataError(real)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in render_annual(data_dir, seed).items():
+    for name, text in panels.items():
         path = folder / name
         path.write_text(text, encoding="utf-8", newline="")
         written.append(path)
