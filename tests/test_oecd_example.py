@@ -16,7 +16,7 @@ from uniontrends.data.reference import OECD_FILE, write_oecd_annual
 from uniontrends.findings.record import read_findings
 from uniontrends.notebook.registry import load_registry
 
-NOTEBOOKS = load_registry(config.NOTEBOOKS_DIR).names
+NOTEBOOKS = load_registry(config.NOTEBOOKS_DIR).run_order()  # the notebooks a run runs
 # Words that belong to synthetic data or to the first user's case, never to this package.
 FOREIGN = ("synthetic", "Synthetic", "合成", "示例", "Putuo", "普陀", "1200余")
 
