@@ -26,7 +26,7 @@ from uniontrends.findings.record import read_findings
 
 CATALOG = load_catalog(config.DATA_DIR)
 SETTINGS = settings(
-    max_examples=15,
+    max_examples=10,
     deadline=10_000,  # ms: the time bound of every input
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,  # the same examples every run: a failure is reproducible
@@ -104,7 +104,7 @@ def _answer(check: object) -> None:
     assert peak < MEMORY_BOUND, f"peak {peak / 2**20:.0f} MB"
 
 
-@settings(SETTINGS, max_examples=15)
+@settings(SETTINGS, max_examples=12)
 @given(data=st.binary(max_size=3000))
 def test_random_bytes_as_a_table_yaml_or_findings_file(tmp_path: Path, data: bytes) -> None:
     for suffix in (".csv", ".xlsx"):
@@ -133,7 +133,7 @@ def test_random_tidy_tables_as_csv_and_in_a_package(tmp_path: Path, table: list[
     assert list(reports[0].files) == ["annual/putuo.csv"]  # counted, valid or not
 
 
-@settings(SETTINGS, max_examples=10)
+@settings(SETTINGS, max_examples=6)
 @given(table=tidy_tables())
 def test_random_tidy_tables_as_xlsx(tmp_path: Path, table: list[list[str]]) -> None:
     book = Workbook()
