@@ -31,6 +31,7 @@ import uniontrends as ut
 s = ut.start("90_annual_report", region, year, window, lang, data_dir, output_dir)
 s.intro()
 findings, sources = s.report.collect()
+s.md(s.report.edition_note(findings))  # revision, date, versions; what a revision revised
 s.table(s.report.sources(sources), "sources")
 
 # %% [markdown]

@@ -18,6 +18,7 @@ from uniontrends import config
 from uniontrends.data.catalog import Catalog
 from uniontrends.data.package import DataPackage, open_package
 from uniontrends.findings.record import write_findings
+from uniontrends.present.layout import edition_paths
 
 # The second bundled example: real OECD series of the Netherlands, no synthetic row.
 EXAMPLE_DIR = config.PROJ_ROOT / "examples" / "oecd-netherlands"
@@ -42,13 +43,13 @@ def _run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str 
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
-    return outputs / region / str(year)
+    return edition_paths(outputs, open_package(data_dir).info.id, region, year, lang).dest
 
 
 @pytest.fixture(scope="session")
 def run_report() -> Callable[..., Path]:
     """`uniontrends run` of the report's notebooks: (data_dir, outputs, region, year, lang)
-    -> the region-year folder outputs/<region>/<year>."""
+    -> the edition's folder outputs/<package>/<region>/<year>/<lang>."""
     return _run_suite
 
 
@@ -62,14 +63,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def bundled_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every notebook for every bundled region in 2022, run once per test session through the
-    project's own warm runner; returns the outputs root (outputs/<region>/<year>/...)."""
+    """Every notebook for every bundled region in 2022 (English), run once per test session
+    through the project's own warm runner; returns the bundled package's folder of outputs
+    (``outputs/putuo``: its editions are ``<region>/<year>/<lang>/``)."""
     from uniontrends.run import runner
 
     outputs = tmp_path_factory.mktemp("bundled") / "outputs"
     summary = runner.run(["putuo", "dinghai", "daishan"], [2022], n_jobs=2, outputs_dir=outputs)
     assert summary.ok, runner.failure_lines(summary)
-    return outputs
+    return outputs / open_package(config.DATA_DIR).info.id
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +105,8 @@ class HostileRun:
 
     package: HostilePackage
     outputs: Path  # the outputs root
-    edition: Path  # outputs/putuo/2022
-    previous: Path  # outputs/putuo/2021, planted before the run
+    edition: Path  # outputs/<package>/putuo/2022/en
+    previous: Path  # outputs/<package>/putuo/2021/en, planted before the run
     returncode: int
     stdout: str
     stderr: str
@@ -117,7 +119,9 @@ def hostile_suite(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     root = tmp_path_factory.mktemp("hostile")
     package = write_hostile_package(config.DATA_DIR, root)
     outputs = root / "outputs"
-    previous = outputs / "putuo" / "2021"
+    package_id = open_package(package.data_dir).info.id
+    edition = edition_paths(outputs, package_id, "putuo", 2022, "en").dest
+    previous = edition_paths(outputs, package_id, "putuo", 2021, "en").dest
     gone = make_finding(
         "gone_indicator", id="putuo.gone_indicator.trend", area="disputes",
         statement_en=package.strings(("img_onerror", "rich_markup", "markdown_javascript_link")),
@@ -130,7 +134,7 @@ def hostile_suite(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
         "--notebooks-dir", str(config.NOTEBOOKS_DIR),
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    return HostileRun(package, outputs, outputs / "putuo" / "2022", previous,
+    return HostileRun(package, outputs, edition, previous,
                       done.returncode, done.stdout, done.stderr)  # fmt: skip
 
 

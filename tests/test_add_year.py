@@ -225,3 +225,28 @@ def test_an_unknown_region_needs_new_region(data_dir: Path, tmp_path: Path) -> N
     assert added.exit_code == 0, added.output
     assert "give it names in" in added.output
     assert open_package(data_dir).region_years("zhoushan") == [2023]
+
+
+def test_backups_in_the_same_second_never_collide_and_files_keep_their_mode(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    csv_path = data_dir / "annual" / "putuo.csv"
+    csv_path.chmod(0o640)
+    path = _workbook(data_dir, tmp_path, _grown(data_dir))
+    add_year(path, open_package(data_dir))
+    assert csv_path.stat().st_mode & 0o777 == 0o640  # not the 0600 of a temporary file
+    same_second = datetime(2024, 3, 1, 9, 30)
+    versions, backups = [], []
+    for members in (120000, 130000, 140000):
+        versions.append(csv_path.read_bytes())
+        values = _grown(data_dir)
+        values["union_members"] = members
+        fill_template(path, values, source="test: corrected return")
+        result = add_year(path, open_package(data_dir), replace=True, now=same_second)
+        backups.append(result.backup_path)
+    assert [b.name for b in backups] == [
+        "putuo.20240301T093000.csv", "putuo.20240301T093000-2.csv", "putuo.20240301T093000-3.csv",
+    ]  # fmt: skip
+    assert [b.read_bytes() for b in backups] == versions  # every earlier version kept
+    assert all(b.stat().st_mode & 0o777 == 0o640 for b in backups)
+    assert csv_path.stat().st_mode & 0o777 == 0o640

@@ -20,7 +20,7 @@ ENTRY_POINTS = {
     "cli.py": None,  # every command
     "notebook/session.py": {"start", "default_output_dir", "_notebooks_folder"},
     "notebook/explorer.py": {"explore"},
-    "run/runner.py": {"run", "_run_locked"},  # _run_locked: the project's git commit only
+    "run/runner.py": {"run"},
 }
 DEFAULT_FOLDERS = {"DATA_DIR", "OUTPUTS_DIR", "NOTEBOOKS_DIR", "PROJ_ROOT"}
 

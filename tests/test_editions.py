@@ -92,23 +92,76 @@ def test_markdown_lists_changes_in_both_languages() -> None:
 
 def test_edition_findings_and_cli_diff(tmp_path: Path) -> None:
     outputs = tmp_path / "outputs"
+    editions = outputs / "putuo" / "putuo"  # the bundled package's id, then the region
     old = [_finding("a", "up", "clear"), _finding("b", "up", "suggestive")]
     new = [replace(old[0], direction="down"), old[1], _finding("c", "up", "clear")]
-    write_findings(old, outputs / "putuo" / "2022" / "02_dispute_resolution")
-    write_findings(new[:2], outputs / "putuo" / "2023" / "02_dispute_resolution")
-    write_findings(new[2:], outputs / "putuo" / "2023" / "03_welfare_impact")
-    assert {f.id for f in edition_findings(outputs / "putuo" / "2023")} == {f.id for f in new}
-    result = CliRunner().invoke(
-        app, ["diff", "--region", "putuo", "--from", "2022", "--to", "2023",
-              "--outputs-dir", str(outputs)]
-    )  # fmt: skip
+    write_findings(old, editions / "2022" / "en" / "02_dispute_resolution")
+    write_findings(new[:2], editions / "2023" / "en" / "02_dispute_resolution")
+    write_findings(new[2:], editions / "2023" / "en" / "03_welfare_impact")
+    assert {f.id for f in edition_findings(editions / "2023" / "en")} == {f.id for f in new}
+    diff = ["diff", "--region", "putuo", "--from", "2022", "--to", "2023",
+            "--outputs-dir", str(outputs)]  # fmt: skip
+    result = CliRunner().invoke(app, diff)
     assert result.exit_code == 0, result.output
     assert "reversed" in result.output and "putuo.a.theil_sen" in result.output
     assert "new" in result.output and "putuo.b.theil_sen" not in result.output  # unchanged hidden
+    # Findings carry both languages: the Chinese diff reads the English editions when no
+    # Chinese one exists, and shows the Chinese statements.
+    zh = CliRunner().invoke(app, [*diff, "--lang", "zh"])
+    assert zh.exit_code == 0 and "趋势" in zh.output
     with pytest.raises(DataError, match="uniontrends run"):
-        edition_findings(outputs / "putuo" / "2019")
+        edition_findings(editions / "2019" / "en")
     missing = CliRunner().invoke(
         app, ["diff", "--region", "putuo", "--from", "2019", "--to", "2023",
               "--outputs-dir", str(outputs)]
     )  # fmt: skip
     assert missing.exit_code == 1 and "no findings.json" in missing.output
+    assert "uniontrends run --region putuo --year 2019" in missing.output
+
+
+def test_diff_reads_editions_of_the_layout_before_packages_and_languages(tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs"
+    old = [_finding("a", "up", "clear")]
+    write_findings(old, outputs / "putuo" / "2022" / "02_dispute_resolution")  # old layout
+    new = outputs / "putuo" / "putuo" / "2023" / "en" / "02_dispute_resolution"
+    write_findings([replace(old[0], direction="down")], new)
+    result = CliRunner().invoke(
+        app, ["diff", "--region", "putuo", "--from", "2022", "--to", "2023",
+              "--outputs-dir", str(outputs)]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "reversed" in result.output
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--region", "../outside", "--from", "2022", "--to", "2023"],
+        ["--region", "putuo/../../outside", "--from", "2022", "--to", "2023"],
+        ["--region", "putuo", "--from", "2022", "--to", "2023", "--lang", "../en"],
+    ],
+)
+def test_diff_refuses_arguments_that_leave_the_outputs_folder(tmp_path: Path, argv) -> None:
+    outside = tmp_path / "outside"
+    write_findings([_finding("a", "up", "clear")], outside / "2022" / "02_dispute_resolution")
+    write_findings([_finding("a", "down", "clear")], outside / "2023" / "02_dispute_resolution")
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    result = CliRunner().invoke(app, ["diff", *argv, "--outputs-dir", str(outputs)])
+    assert result.exit_code == 1
+    assert "parameter" in result.output and "reversed" not in result.output
+
+
+def test_diff_refuses_an_edition_reached_through_a_symbolic_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    for year in ("2022", "2023"):
+        write_findings([_finding("a", "up", "clear")],
+                       outside / year / "en" / "02_dispute_resolution")  # fmt: skip
+    outputs = tmp_path / "outputs"
+    (outputs / "putuo").mkdir(parents=True)
+    (outputs / "putuo" / "putuo").symlink_to(outside, target_is_directory=True)
+    result = CliRunner().invoke(
+        app, ["diff", "--region", "putuo", "--from", "2022", "--to", "2023",
+              "--outputs-dir", str(outputs)]
+    )  # fmt: skip
+    assert result.exit_code == 1 and "symbolic link" in result.output

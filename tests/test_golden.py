@@ -19,7 +19,7 @@ pytestmark = pytest.mark.notebooks
 
 @pytest.mark.parametrize(("region", "year"), REGION_YEARS)
 def test_findings_equal_the_golden_files(bundled_suite, request, region, year):
-    produced = sorted((bundled_suite / region / str(year)).glob("*/findings.json"))
+    produced = sorted((bundled_suite / region / str(year) / "en").glob("*/findings.json"))
     assert produced, f"the suite wrote no findings for {region} {year}"
     folder = GOLDEN / f"{region}-{year}"
     if request.config.getoption("--update-golden"):

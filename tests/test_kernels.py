@@ -135,3 +135,30 @@ def test_a_freed_kernel_goes_to_the_lowest_priority_number_then_the_longest_wait
     for thread in threads:
         thread.join()
     assert order == ["early, first", "early, next", "late region-year"]
+
+
+def test_kill_all_kills_lent_kernels_and_a_cancelled_borrower_stops_waiting(tmp_path):
+    stop = threading.Event()
+    outcome: list[str] = []
+
+    def waiting_borrower() -> None:
+        try:
+            with kernels.borrowed(tmp_path, limit=1, cancelled=stop.is_set):
+                outcome.append("lent")
+        except kernels.PoolInterrupted:
+            outcome.append("interrupted")
+
+    with kernels.borrowed(tmp_path, limit=1) as kernel:
+        waiter = threading.Thread(target=waiting_borrower)
+        waiter.start()
+        time.sleep(0.3)  # it waits: the only kernel is lent out
+        stop.set()
+        started = time.monotonic()
+        assert kernels.kill_all() == 1
+        waiter.join(timeout=5)
+        assert outcome == ["interrupted"] and time.monotonic() - started < 2
+        deadline = time.monotonic() + 5
+        while kernel.km.provisioner.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert kernel.km.provisioner.process.poll() is not None  # the process is gone
+        assert not kernel.alive()

@@ -126,7 +126,7 @@ def _check_outputs(folder: Path, name: str) -> list:
 @pytest.mark.notebooks
 @pytest.mark.parametrize("region", ["putuo", "dinghai"])
 def test_suite_runs(bundled_suite, region):
-    folder = bundled_suite / region / "2022"
+    folder = bundled_suite / region / "2022" / "en"
     found = {name: _check_outputs(folder, name) for name in BATCH}
     audit = {f.id: f for f in found["00_data_audit"]}
     if region == "putuo":

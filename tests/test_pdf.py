@@ -55,7 +55,7 @@ def test_missing_chromium_warns_and_writes_nothing(
     with pytest.warns(pdf.ChromiumMissingWarning, match="Chromium is not installed"):
         assert pdf.html_to_pdf(html) is None
     assert not list(tmp_path.rglob("*.pdf"))
-    result = CliRunner().invoke(app, ["pdf", str(tmp_path / "r")])
+    result = CliRunner().invoke(app, ["pdf", str(tmp_path / "r"), "--outputs-dir", str(tmp_path)])
     assert result.exit_code == 0 and "warning" in result.output
 
 
@@ -70,7 +70,7 @@ def test_a_headless_shell_is_preferred_to_the_full_browser(monkeypatch: pytest.M
 def test_missing_html_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="uniontrends run"):
         pdf.report_pdf(tmp_path, ("90_annual_report",))
-    result = CliRunner().invoke(app, ["pdf", str(tmp_path)])
+    result = CliRunner().invoke(app, ["pdf", str(tmp_path), "--outputs-dir", str(tmp_path)])
     assert result.exit_code == 1 and "has no 90_annual_report.html" in result.output
 
 
@@ -78,7 +78,8 @@ def test_missing_html_is_a_clear_error(tmp_path: Path) -> None:
 @needs_chromium
 def test_prints_a_pdf(tmp_path: Path) -> None:
     _report(tmp_path / "putuo" / "2022")
-    result = CliRunner().invoke(app, ["pdf", str(tmp_path / "putuo" / "2022")])
+    argv = ["pdf", str(tmp_path / "putuo" / "2022"), "--outputs-dir", str(tmp_path)]
+    result = CliRunner().invoke(app, argv)
     assert result.exit_code == 0, result.output
     out = tmp_path / "putuo" / "2022" / "90_annual_report.pdf"
     data = out.read_bytes()

@@ -45,9 +45,11 @@ def _session(
     )
 
 
-def test_default_output_dir_is_the_lab_folder():
-    path = session.default_output_dir("putuo", 2022)
-    assert path.parts[-3:] == ("_lab", "putuo", "2022")
+def test_default_output_dir_is_the_lab_folder_of_the_package_and_language():
+    path = session.default_output_dir("putuo", "dinghai", 2022, "zh")
+    assert path.parts[-5:] == ("_lab", "putuo", "dinghai", "2022", "zh")
+    with pytest.raises(ParameterError, match="package"):
+        session.default_output_dir("../elsewhere", "dinghai", 2022, "zh")
 
 
 @pytest.mark.parametrize(
@@ -231,3 +233,18 @@ def test_reference_series_of_the_packages_country_and_peers(tmp_path):
     assert {x.region for x in s.reference.peer_summaries()} == {"Germany"}
     assert set(s.reference.ranking()["region"]) == {"Netherlands", "Germany"}
     assert "Netherlands: the package's country" in s.reference.describe()
+
+
+def test_area_statistics_are_computed_once_for_both_languages(package, tmp_path, monkeypatch):
+    calls = []
+    real = session.summarize_area
+    monkeypatch.setattr(session, "summarize_area", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(session, "_AREA_SUMMARIES", {})
+    en = _session(package, tmp_path, "en").area_summary("disputes")
+    zh = _session(package, tmp_path, "zh").area_summary("disputes")
+    assert len(calls) == 1
+    assert [f.to_dict() for f in en.findings] == [f.to_dict() for f in zh.findings]
+    en.findings[0].statement_en = "changed by the English notebook"
+    assert zh.findings[0].statement_en != en.findings[0].statement_en  # each gets its own copy
+    _session(package, tmp_path, "en", region="dinghai").area_summary("disputes")
+    assert len(calls) == 2  # another region: computed

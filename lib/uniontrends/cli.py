@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -125,7 +125,9 @@ def run(
         str, typer.Option("--year", help="Years, e.g. 2022 or 2020-2022; latest = newest in data.")
     ] = "latest",
     window: Annotated[int, typer.Option("--window", help="Years per analysis window.")] = 5,
-    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+    lang: Annotated[
+        str, typer.Option("--lang", help="en, zh, or en,zh for both editions in one run.")
+    ] = "en",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel worker slots.")] = 1,
     scheduler: Annotated[
         str | None,
@@ -135,9 +137,12 @@ def run(
     isolate: Annotated[
         bool, typer.Option("--isolate", help="A fresh kernel per notebook (slower).")
     ] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per cell (0 = none).")] = 300,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds allowed per cell (more than 0).")
+    ] = 300,
     lock_timeout: Annotated[
-        float, typer.Option("--lock-timeout", help="Seconds to wait for a busy region-year.")
+        float,
+        typer.Option("--lock-timeout", help="Seconds to wait for an edition another run writes."),
     ] = 0,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Export HTML.")] = True,
     data_dir: Annotated[
@@ -150,31 +155,53 @@ def run(
         Path | None, typer.Option("--outputs-dir", help="Outputs root (default: outputs/).")
     ] = None,
 ) -> None:
-    """Run the notebooks for regions x years into outputs/<region>/<year>/ (cached, atomic)."""
+    """Run the notebooks for regions x years x languages into
+    outputs/<package>/<region>/<year>/<lang>/ (cached; each edition published whole)."""
+    import signal
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from uniontrends.data.package import open_package
     from uniontrends.errors import UniontrendsError
     from uniontrends.notebook.params import parse_region_spec, resolve_year_spec
-    from uniontrends.run import runner
+    from uniontrends.run import publish, runner
+    from uniontrends.run.schedulers import SchedulerError, scheduler_kind
     from uniontrends.safe import rich_text, terminal_text
 
     console = Console(highlight=False, soft_wrap=True)  # paths and errors stay on one line
+    # SIGTERM (a service manager, `kill`) stops the run as Ctrl-C does: kernels stopped,
+    # nothing half-done published.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        package = open_package(data_dir or config.DATA_DIR)
-        regions = parse_region_spec(region or _first_region(package), package)
-        jobs_planned = runner.plan(
-            regions, resolve_year_spec(year, regions, package), window=window, lang=lang,
-            data_dir=package.root, notebooks_dir=notebooks_dir or config.NOTEBOOKS_DIR,
-            outputs_dir=outputs_dir or config.OUTPUTS_DIR, force=force,
-            isolate=isolate, timeout=timeout, lock_timeout=lock_timeout, html=html,
-            validate="auto",  # a fully cached run has nothing to validate again
-            warm_kernels=0 if scheduler else jobs,  # they boot while the data are validated
-        )  # fmt: skip
-    except UniontrendsError as error:
-        typer.echo(f"error: {terminal_text(error)}", err=True)
-        raise typer.Exit(2) from error
+        try:
+            package = open_package(data_dir or config.DATA_DIR)
+            regions = parse_region_spec(region or _first_region(package), package)
+            outputs = outputs_dir or config.OUTPUTS_DIR
+            jobs_planned = runner.plan(
+                regions, resolve_year_spec(year, regions, package), window=window, lang=lang,
+                data_dir=package.root, notebooks_dir=notebooks_dir or config.NOTEBOOKS_DIR,
+                outputs_dir=outputs, force=force, isolate=isolate, timeout=timeout,
+                lock_timeout=lock_timeout, html=html,
+                source_root=config.PROJ_ROOT,
+            )  # fmt: skip
+            scheduler_kind(scheduler)
+            for old, new in publish.migrate_legacy(Path(outputs), package.info.id, package.root):
+                console.print(rich_text(f"moved {old} to {new} (outputs per package and language)"))
+            # A fully cached run has nothing to validate again; kernels boot meanwhile.
+            pending = runner.notebooks_to_run(jobs_planned)
+            if pending and not scheduler:
+                runner.launch_kernels(jobs_planned, min(jobs, pending))
+            if pending:
+                runner.check_data(package.root)
+        except (UniontrendsError, OSError) as error:
+            runner.stop_kernels()
+            typer.echo(f"error: {terminal_text(error)}", err=True)
+            raise typer.Exit(2) from error
+    except KeyboardInterrupt:
+        runner.stop_kernels()
+        typer.echo("interrupted before any notebook ran: nothing was written", err=True)
+        _exit_now(130)
     for job in jobs_planned:
         if job.window < window:
             start = job.year - job.window + 1
@@ -183,40 +210,56 @@ def run(
                 f"{window}): the region's data start in {start}"
             ))  # fmt: skip
     total = sum(len(j.notebooks) for j in jobs_planned)
-    with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("notebooks", total=total)
+    marks = {"ran": ("ran", "green"), "cached": ("cached", "dim"),
+             "skipped": ("skipped", "yellow"), "cancelled": ("cancelled", "yellow")}  # fmt: skip
+    try:
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("notebooks", total=total)
 
-        def on_notebook(reg: str, yr: int, nb: runner.NotebookResult) -> None:
-            mark = {"ran": ("ran", "green"), "cached": ("cached", "dim")}.get(
-                nb.status, ("FAILED", "bold red")
+            def on_notebook(label: str, nb: runner.NotebookResult) -> None:
+                mark = marks.get(nb.status, ("FAILED", "bold red"))
+                extra = f" ({nb.reason})" if nb.status in ("ran", "skipped") else ""
+                if nb.status == "failed":
+                    extra = f": {nb.kind} in cell {nb.cell}: {nb.error}"
+                # an error quotes the notebook and its data: never read as rich markup
+                line = rich_text(f"{label} {nb.notebook:<28} ", mark,
+                                 f" {nb.seconds:6.1f} s{extra}")  # fmt: skip
+                progress.console.print(line)
+                progress.advance(task)
+
+            summary = runner.run_jobs(
+                jobs_planned, n_jobs=jobs, scheduler=scheduler, on_notebook=on_notebook
             )
-            extra = f" ({nb.reason})" if nb.status == "ran" else ""
-            if nb.status == "failed":
-                extra = f": {nb.kind} in cell {nb.cell}: {nb.error}"
-            # an error quotes the notebook and its data: never read as rich markup
-            line = rich_text(f"{reg} {yr} {nb.notebook:<28} ", mark,
-                             f" {nb.seconds:6.1f} s{extra}")  # fmt: skip
-            progress.console.print(line)
-            progress.advance(task)
-
-        summary = runner.run_jobs(
-            jobs_planned, n_jobs=jobs, scheduler=scheduler, on_notebook=on_notebook
-        )
+    except SchedulerError as error:
+        typer.echo(f"error: {terminal_text(error)}", err=True)
+        raise typer.Exit(2) from error
     counts = summary.counts()
     for result in summary.results:
         if result.status == "unchanged":
             console.print(rich_text(
-                f"{result.region} {result.year}: skipped all {len(result.notebooks)} notebooks "
-                "(notebook, parameters, data, library and packages unchanged; --force re-runs)"
+                f"{result.label}: skipped all {len(result.notebooks)} notebooks (notebook, "
+                "parameters, data, library, packages, options and products unchanged; --force "
+                "re-runs)"
             ))  # fmt: skip
+        elif result.status == "written":
+            console.print(rich_text(
+                f"{result.label}: published revision {result.revision} in {result.dest}"
+            ))  # fmt: skip
+    root = jobs_planned[0].paths.root / jobs_planned[0].package if jobs_planned else ""
     console.print(rich_text(
         f"{counts['ran']} ran, {counts['cached']} cached, {counts['failed']} failed, "
-        f"{counts['locked']} region-year(s) busy in {summary.seconds:.1f} s; "
-        f"outputs under {jobs_planned[0].outputs_dir if jobs_planned else ''}"
+        f"{counts['locked']} edition(s) busy, {counts['not published']} not published in "
+        f"{summary.seconds:.1f} s; outputs under {root}"
     ))  # fmt: skip
+    if summary.cancelled:
+        console.print(rich_text(("Interrupted:", "bold yellow"),
+                                " nothing half-done was published; kept:"))  # fmt: skip
+        for result in summary.results:
+            console.print(rich_text(f"  - {result.label}: {result.status}; {result.kept}"))
+        _exit_now(130)
     failures = runner.failure_lines(summary)
     if failures:
         console.print(rich_text(("Failures:", "bold red")))
@@ -229,6 +272,23 @@ def _first_region(package: object) -> str:
     """The default region: the project's for the bundled package, else the package's first."""
     ids = package.region_ids()  # type: ignore[attr-defined]
     return config.DEFAULT_REGION if config.DEFAULT_REGION in ids or not ids else ids[0]
+def _exit_now(code: int) -> NoReturn:
+    """Exit at once after Ctrl-C, the kernels stopped and the summary printed.
+
+    Tearing down an interpreter that imported nbconvert, nbclient and zmq takes seconds on a
+    busy machine (no Python code runs then, only finalizers); an interrupted run must return
+    promptly, and everything it had to do is done: nothing half-done was published, and a
+    hidden attempt it could not remove is cleaned up by the next run.
+    """
+    import os
+    import sys
+
+    from uniontrends.run import runner
+
+    runner.stop_kernels()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 # ---- annual cycle: template, add-year, diff, pdf --------------------------------------------
@@ -332,6 +392,21 @@ def add_year_command(
         ))  # fmt: skip
 
 
+def _edition_folder(
+    outputs: Path, package_dir: Path, region: str, year: int, lang: str
+) -> tuple[Path | None, Path]:
+    """(the published edition to read or None, where it would be) for the CLI's diff."""
+    from uniontrends.data.package import open_package
+    from uniontrends.notebook.params import check_region_slug
+    from uniontrends.present import layout
+    from uniontrends.run.publish import migrate_legacy
+
+    package = open_package(package_dir)
+    migrate_legacy(outputs, package.info.id, package.root)
+    paths = layout.edition_paths(outputs, package.info.id, check_region_slug(region), year, lang)
+    return layout.find_edition(outputs, package.info.id, region, year, lang), paths.dest
+
+
 @app.command()
 def diff(
     region: Annotated[str, typer.Option("--region", help="Region slug.")],
@@ -339,6 +414,10 @@ def diff(
     year_to: Annotated[int, typer.Option("--to", help="The later edition's year.")],
     outputs_dir: Annotated[
         Path | None, typer.Option("--outputs-dir", help="Outputs folder (default: outputs/).")
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="The data package the editions are of (default: data/)."),
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
     show_all: Annotated[bool, typer.Option("--all", help="Also list unchanged findings.")] = False,
@@ -349,12 +428,22 @@ def diff(
 
     from uniontrends.errors import UniontrendsError
     from uniontrends.findings.editions import diff_editions
-    from uniontrends.notebook.params import check_region_slug
     from uniontrends.safe import rich_text
 
+    outputs = Path(outputs_dir or config.OUTPUTS_DIR)
     try:
-        editions_dir = (outputs_dir or config.OUTPUTS_DIR) / check_region_slug(region)
-        changes = diff_editions(editions_dir, year_from, year_to)
+        folders = []
+        for year in (year_from, year_to):
+            found, expected = _edition_folder(
+                outputs, Path(data_dir or config.DATA_DIR), region, year, lang
+            )
+            if found is None:
+                raise UniontrendsError(
+                    f"no edition of {region} {year} ({lang}): no findings.json under {expected}; "
+                    f"run `uniontrends run --region {region} --year {year}` first"
+                )
+            folders.append(found)
+        changes = diff_editions(*folders)
     except UniontrendsError as error:
         raise _fail(error) from error
     shown = changes if show_all else changes[changes["change"] != "unchanged"]
@@ -397,21 +486,32 @@ def explore(
 
 @app.command()
 def pdf(
-    folder: Annotated[Path, typer.Argument(help="An edition's folder, e.g. outputs/putuo/2022.")],
+    folder: Annotated[
+        Path, typer.Argument(help="An edition's folder, e.g. outputs/putuo/putuo/2022/en.")
+    ],
+    outputs_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--outputs-dir", help="The outputs folder it must lie in (default: outputs/)."
+        ),
+    ] = None,
 ) -> None:
     """Print <folder>/90_annual_report.html to PDF with headless Chromium."""
     import warnings
 
     from uniontrends.errors import UniontrendsError
     from uniontrends.notebook.registry import load_registry
+    from uniontrends.present import layout
     from uniontrends.present.pdf import report_pdf
     from uniontrends.safe import terminal_text
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
+            # Only an edition inside the outputs folder, reached without a symbolic link.
+            inside = layout.checked(outputs_dir or config.OUTPUTS_DIR, folder)
             reports = load_registry(config.NOTEBOOKS_DIR).of_kind("report")
-            path = report_pdf(folder, tuple(spec.name for spec in reports))
+            path = report_pdf(inside, tuple(spec.name for spec in reports))
         except (UniontrendsError, FileNotFoundError) as error:
             raise _fail(error) from error
     for w in caught:

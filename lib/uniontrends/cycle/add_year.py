@@ -386,17 +386,51 @@ def _check_merged(text: str, name: str, region: str, catalog: Catalog) -> None:
     check_annual(frame, catalog, file=name, region=region)
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a rewritten file keeps: its own, or what a new file gets under the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
+    mode = _file_mode(path)  # mkstemp creates 0600: the data file would lose its mode
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _backup(path: Path, now: datetime) -> Path:
+    """Copy ``path`` to annual/backups/<stem>.<time stamp>[-N].csv, never over another backup.
+
+    Two replacements in the same second get -2, -3, ...: the name is claimed with an
+    exclusive create, so not even two processes can take the same one.
+    """
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    n = 1
+    while True:
+        backup = folder / f"{path.stem}.{stamp}{'' if n == 1 else f'-{n}'}.csv"
+        try:
+            with open(backup, "xb") as handle, open(path, "rb") as source:
+                shutil.copyfileobj(source, handle)
+        except FileExistsError:
+            n += 1
+            continue
+        shutil.copystat(path, backup)  # the backup keeps the file's mode and time
+        return backup
 
 
 def apply_plan(
@@ -441,10 +475,7 @@ def apply_plan(
         _check_merged(text, path.name, plan.intake.region, catalog)
         header_changed = bool(existing) and text.split("\n", 1)[0] != existing.split("\n", 1)[0]
         if removed or header_changed:
-            stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M%S")
-            backup = path.parent / BACKUP_DIR / f"{path.stem}.{stamp}.csv"
-            backup.parent.mkdir(exist_ok=True)
-            shutil.copy2(path, backup)
+            backup = _backup(path, now or datetime.now())
         _write_atomic(path, text, encoding)
     return AddYearResult(
         region=plan.intake.region,

@@ -236,7 +236,7 @@ def what_changed_markdown(
 
 
 def edition_findings(folder: Path | str) -> list[Finding]:
-    """All findings of one edition: <folder>/**/findings.json (folder = outputs/<region>/<year>).
+    """All findings of one edition: <folder>/**/findings.json (one language's edition folder).
 
     The report's combined findings_all.json is skipped so that no finding counts twice.
 
@@ -252,11 +252,10 @@ def edition_findings(folder: Path | str) -> list[Finding]:
     folder = Path(folder)
     files = sorted(folder.rglob("findings.json")) if folder.is_dir() else []
     if not files:
-        region, year = folder.parent.name, folder.name
         raise DataError(
             [Problem(str(folder), "edition_missing",
-                     f"no findings.json under {folder}; run `uniontrends run --region {region} "
-                     f"--year {year}` first")]
+                     f"no findings.json under {folder}; run `uniontrends run` for that region "
+                     "and year first")]
         )  # fmt: skip
     seen: dict[str, Finding] = {}
     for path in files:
@@ -265,13 +264,12 @@ def edition_findings(folder: Path | str) -> list[Finding]:
     return list(seen.values())
 
 
-def diff_editions(editions_dir: Path | str, year_from: int, year_to: int) -> pd.DataFrame:
-    """compare_editions on two published editions <editions_dir>/<year>/.
+def diff_editions(before: Path | str, after: Path | str) -> pd.DataFrame:
+    """compare_editions on two published editions' folders.
 
     Args:
-        editions_dir: a region's folder of editions, e.g. outputs/putuo.
-        year_from: the earlier edition's year.
-        year_to: the later edition's year.
+        before: the earlier edition's folder (e.g. outputs/putuo/putuo/2022/en).
+        after: the later edition's folder.
 
     Returns:
         The comparison (see compare_editions).
@@ -279,8 +277,4 @@ def diff_editions(editions_dir: Path | str, year_from: int, year_to: int) -> pd.
     Raises:
         DataError: an edition is missing or unreadable.
     """
-    editions_dir = Path(editions_dir)
-    return compare_editions(
-        edition_findings(editions_dir / str(year_from)),
-        edition_findings(editions_dir / str(year_to)),
-    )
+    return compare_editions(edition_findings(before), edition_findings(after))

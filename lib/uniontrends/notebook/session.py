@@ -8,6 +8,7 @@ see ``notebook.views``).
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ import pandas as pd
 
 from uniontrends import config
 from uniontrends.data.catalog import Catalog
+from uniontrends.data.digests import digest_of, hash_files
 from uniontrends.data.model import UNITS
 from uniontrends.data.package import DataPackage, open_package
 from uniontrends.data.regions import Regions
@@ -26,6 +28,7 @@ from uniontrends.findings.trend import AreaSummary, summarize_area
 from uniontrends.findings.wording import format_number
 from uniontrends.notebook.params import Parameters, check_parameters
 from uniontrends.notebook.registry import REGISTRY_FILE, Registry, load_registry
+from uniontrends.present import layout
 from uniontrends.stats.series import window_series
 
 # Table headers in Chinese; English headers are the column names made readable.
@@ -108,9 +111,14 @@ REPORTED_NOTICE = {
 }
 
 
-def default_output_dir(region: str, year: int) -> Path:
-    """Where interactive runs write: ``outputs/_lab/<region>/<year>``."""
-    return config.OUTPUTS_DIR / "_lab" / region / str(year)
+# Area statistics already computed in this process (a warm kernel keeps them across notebooks).
+_AREA_SUMMARIES: dict[tuple[object, ...], AreaSummary] = {}
+_AREA_SUMMARIES_KEPT = 8
+
+
+def default_output_dir(package: str, region: str, year: int, lang: str) -> Path:
+    """Where interactive runs write: ``outputs/_lab/<package>/<region>/<year>/<lang>``."""
+    return layout.lab_dir(config.OUTPUTS_DIR, package, region, year, lang)
 
 
 @dataclass
@@ -121,9 +129,13 @@ class Session:
         notebook: the notebook's name; its files go to ``<run_dir>/<notebook>/``.
         params: the checked parameters.
         package: the data package.
-        run_dir: the region-year folder being written (a runner's temporary folder, or the
+        run_dir: the edition's folder being written (a runner's hidden attempt folder, or the
             lab folder of an interactive run).
-        editions_dir: the folder holding this region's published editions, one per year.
+        editions_dir: the folder holding this region's published editions (one folder per
+            year, one per language below it: ``present.layout``); None for a notebook run by
+            hand into a folder of its own.
+        interactive: run without an output folder (the lab): a report may then read the
+            published findings of notebooks it did not run itself.
         registry: the notebook registry (which notebooks a report gathers).
         outputs: where figures and tables go (``present.export.NotebookOutputs``).
         lang: the language labels are drawn in ("zh" falls back to "en" without a CJK font).
@@ -133,7 +145,7 @@ class Session:
     params: Parameters
     package: DataPackage
     run_dir: Path
-    editions_dir: Path
+    editions_dir: Path | None
     registry: Registry
     outputs: Any
     lang: str
@@ -141,6 +153,7 @@ class Session:
     written: list[Path] = field(default_factory=list)  # files saved by table() and finish()
     # indicators of an area the package selects but the statistics could not use
     not_analysed_records: list[NotAnalysed] = field(default_factory=list)
+    interactive: bool = False
 
     # ---- what is analysed --------------------------------------------------------------------
 
@@ -411,20 +424,31 @@ class Session:
 
         An area the package selects no indicator of gives an empty summary. The indicators
         left out, with the reason, are kept for ``not_analysed`` and ``not_analysed.json``.
+
+        Computed once per process for the same data, area, region and window: the statistics
+        do not depend on the language, so a warm kernel running the same notebook for the
+        English and the Chinese edition (``--lang en,zh``) computes them once.
         """
         if not self.catalog.in_area(area):
             return AreaSummary(area, self.region, {}, {})
-        summary = summarize_area(
-            self.panel,
-            area,
-            self.region,
-            self.year,
-            self.window,
-            catalog=self.catalog,
-            region_names=self.region_names(),
-            reported=self.reported,
-            notebook=self.notebook,
-        )
+        key = (self._data_digest(), area, self.region, self.year, self.window, self.notebook)
+        summary = _AREA_SUMMARIES.pop(key, None)
+        if summary is None:
+            summary = summarize_area(
+                self.panel,
+                area,
+                self.region,
+                self.year,
+                self.window,
+                catalog=self.catalog,
+                region_names=self.region_names(),
+                reported=self.reported,
+                notebook=self.notebook,
+            )
+        _AREA_SUMMARIES[key] = summary  # the most recent last
+        while len(_AREA_SUMMARIES) > _AREA_SUMMARIES_KEPT:
+            _AREA_SUMMARIES.pop(next(iter(_AREA_SUMMARIES)))
+        summary = copy.deepcopy(summary)  # a notebook may change what it is given
         for ident, reason in summary.skipped.items():
             ind = self.catalog[ident]
             self.not_analysed_records.append(
@@ -439,6 +463,10 @@ class Session:
         rows = [{"indicator": ident, "reason": reason} for ident, reason in summary.skipped.items()]
         self.md("**未分析的指标**" if self.lang == "zh" else "**Not analysed**")
         self.show(pd.DataFrame(rows, columns=["indicator", "reason"]))
+
+    def _data_digest(self) -> str:
+        root = self.package.root
+        return digest_of(hash_files(sorted(p for p in root.rglob("*") if p.is_file()), root))
 
     def key_indicator(self, summary: AreaSummary, preferred: str) -> str | None:
         """The indicator drawn on its own: ``preferred`` when analysed, else the first
@@ -627,7 +655,7 @@ def start(
         window: years in the window.
         lang: "en" or "zh".
         data_dir: the data package's folder; "" or None = the project's data/.
-        output_dir: run folder; "" or None = ``outputs/_lab/<region>/<year>``.
+        output_dir: run folder; "" or None = ``outputs/_lab/<package>/<region>/<year>/<lang>``.
         theme: apply the plotting theme (notebooks do; unit tests may not).
 
     Raises:
@@ -640,12 +668,16 @@ def start(
     p = check_parameters(package, region, year, window, lang)
     package.panel  # noqa: B018 - validates the data now, before anything is written
     package.reported  # noqa: B018
+    package_id = package.info.id
     if output_dir:
         run_dir = Path(output_dir)
-        editions_dir = run_dir.parent  # editions are sibling folders outputs/<region>/<year>
+        # A runner writes into a hidden attempt next to <region>/<year>/<lang>.
+        editions_dir = layout.region_dir_of_run(run_dir, p.year)
     else:
-        run_dir = default_output_dir(p.region, p.year)
-        editions_dir = config.OUTPUTS_DIR / p.region
+        run_dir = default_output_dir(package_id, p.region, p.year, p.lang)
+        editions_dir = layout.edition_paths(
+            config.OUTPUTS_DIR, package_id, p.region, p.year, p.lang
+        ).region_dir
     shown_lang = plots.use_theme(p.lang) if theme else p.lang
     return Session(
         notebook=notebook_name,
@@ -656,6 +688,7 @@ def start(
         registry=load_registry(_notebooks_folder()),
         outputs=export.NotebookOutputs(run_dir, notebook_name),
         lang=shown_lang,
+        interactive=not output_dir,
     )
 
 

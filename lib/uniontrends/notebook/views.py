@@ -3,6 +3,7 @@ the annual report (``s.audit``, ``s.reference``, ``s.report``)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding
 from uniontrends.findings.skipped import NotAnalysed
 from uniontrends.findings.trend import TrendSummary, summarize
-from uniontrends.present import report
+from uniontrends.present import layout, report
 from uniontrends.safe import escape_markdown
 from uniontrends.stats import audit
 
@@ -260,18 +261,58 @@ class ReportView:
         return registry[self.s.notebook].needs if self.s.notebook in registry else ()
 
     @property
-    def published_dir(self) -> Path:
-        """The published folder of this region-year (findings of notebooks a rerun skipped)."""
-        return self.s.editions_dir / str(self.s.year)
+    def published_dir(self) -> Path | None:
+        """The published edition of this region-year and language, where an interactive run
+        finds the findings of notebooks it did not run itself.
+
+        None for a batch run: the runner copies every cached notebook's findings into its
+        attempt, so a report reads its own folder only and never mixes findings of two data
+        versions (a notebook that failed is missing, not taken from the last edition).
+        """
+        s = self.s
+        if s.editions_dir is None or not s.interactive:
+            return None
+        return s.editions_dir / str(s.year) / s.params.lang
 
     @property
-    def previous_dir(self) -> Path:
-        """The previous edition's folder."""
-        return self.s.editions_dir / str(self.s.year - 1)
+    def previous_dir(self) -> Path | None:
+        """The previous year's edition: the same language, else another (``layout``)."""
+        return layout.previous_edition(self.s.editions_dir, self.s.year, self.s.params.lang)
+
+    def edition(self) -> dict | None:
+        """This edition's record (``edition.json``, written by the runner; None otherwise):
+        revision, date, data and method versions, and what it revises."""
+        try:
+            loaded = json.loads((self.s.run_dir / layout.EDITION_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return loaded if isinstance(loaded, dict) else None
+
+    @property
+    def revised_dir(self) -> Path | None:
+        """The published revision this edition replaces (same year and language), if any."""
+        edition, s = self.edition(), self.s
+        if not edition or not edition.get("revises") or s.editions_dir is None:
+            return None
+        folder = s.editions_dir / str(s.year) / s.params.lang
+        return folder if folder.is_dir() else None
 
     def collect(self) -> tuple[list[Finding], dict[str, Path | None]]:
         """(every upstream finding, {notebook: findings file read, or None})."""
         return report.collect_findings(self.s.run_dir, self.published_dir, self.upstream)
+
+    def edition_note(self, findings: list[Finding]) -> str:
+        """Markdown: this edition's revision and date, and what a revision revised."""
+        from uniontrends.findings.editions import compare_editions
+
+        edition = self.edition()
+        if edition is None:
+            return ""
+        changes = None
+        if self.revised_dir is not None:
+            before = report.previous_findings(self.revised_dir, self.s.notebook, self.upstream)
+            changes = compare_editions(before or [], findings)
+        return report.edition_markdown(edition, changes, self.s.lang)
 
     def sources(self, sources: dict[str, Path | None]) -> pd.DataFrame:
         """Which notebook's findings came from where ("this run", "previous run", "missing")."""

@@ -21,6 +21,7 @@ from uniontrends.findings.record import (
     read_findings,
 )
 from uniontrends.findings.skipped import NOT_ANALYSED_FILE, NotAnalysed, read_not_analysed
+from uniontrends.findings.wording import format_number
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.audit import reconciliation_rules
 from uniontrends.stats.evidence import evidence_rules
@@ -43,20 +44,20 @@ _PROVENANCE_NAMES = {
 
 
 def findings_source(
-    notebook: str, output_dir: Path | str, published_dir: Path | str
+    notebook: str, output_dir: Path | str, published_dir: Path | str | None
 ) -> Path | None:
     """Where a notebook's findings.json is: this run's folder, else the published edition's.
 
     Args:
         notebook: notebook name, e.g. "02_dispute_resolution".
         output_dir: this run's folder.
-        published_dir: the published folder of the same region-year (a rerun that skips a
-            cached notebook reads its findings there).
+        published_dir: the published edition of the same region-year, where an interactive
+            run reads the findings of notebooks it did not run (None: this run's folder only).
 
     Returns:
         The path, or None when neither exists.
     """
-    for folder in (Path(output_dir), Path(published_dir)):
+    for folder in [Path(output_dir)] + ([Path(published_dir)] if published_dir else []):
         path = folder / notebook / "findings.json"
         if path.exists():
             return path
@@ -64,7 +65,7 @@ def findings_source(
 
 
 def collect_findings(
-    output_dir: Path | str, published_dir: Path | str, notebooks: tuple[str, ...]
+    output_dir: Path | str, published_dir: Path | str | None, notebooks: tuple[str, ...]
 ) -> tuple[list[Finding], dict[str, Path | None]]:
     """Read the findings of the given notebooks for one region-year.
 
@@ -307,18 +308,20 @@ def write_all_findings(findings: list[Finding], out_dir: str | Path) -> Path:
 
 
 def previous_findings(
-    previous_dir: Path | str, report_notebook: str, notebooks: tuple[str, ...]
+    previous_dir: Path | str | None, report_notebook: str, notebooks: tuple[str, ...]
 ) -> list[Finding] | None:
     """The previous edition's findings: its report's findings_all.json, else per notebook.
 
     Args:
-        previous_dir: the previous edition's folder (outputs/<region>/<year - 1>).
+        previous_dir: the previous edition's folder (``layout.previous_edition``; None: none).
         report_notebook: the report notebook's name (its folder holds findings_all.json).
         notebooks: the notebooks whose findings the report gathers.
 
     Returns:
         The findings, or None when there is no previous edition.
     """
+    if previous_dir is None:
+        return None
     folder = Path(previous_dir)
     combined = folder / report_notebook / ALL_FINDINGS_FILE
     if combined.exists():
@@ -332,7 +335,7 @@ def previous_findings(
 
 def what_changed_section(
     current: list[Finding],
-    previous_dir: Path | str,
+    previous_dir: Path | str | None,
     report_notebook: str,
     notebooks: tuple[str, ...],
     lang: str = "en",
@@ -341,7 +344,7 @@ def what_changed_section(
 
     Args:
         current: this edition's findings.
-        previous_dir: the previous edition's folder (outputs/<region>/<year - 1>).
+        previous_dir: the previous edition's folder (``layout.previous_edition``; None: none).
         report_notebook: the report notebook's name.
         notebooks: the notebooks whose findings the report gathers.
         lang: "en" or "zh".
@@ -359,3 +362,78 @@ def what_changed_section(
         return none[lang]
     changes = editions.compare_editions(previous, current)
     return str(editions.what_changed_markdown(changes, lang))
+
+
+_EDITION_WORDS = {
+    "en": {
+        "edition": "**Edition:** revision {revision} of {date} (data version `{data}`, method "
+        "version `{method}`).",
+        "first": "This is the first revision of this edition.",
+        "revises": "It revises revision {revision} of {date} ({changed}), which is kept "
+        "unchanged as {kept_at}.",
+        "revised": "Figures revised ({n} of {total} findings):",
+        "none_revised": "No finding's value, evidence or direction differs from that revision.",
+        "more": "… and {n} more (all in `manifest.json`).",
+    },
+    "zh": {
+        "edition": "**版次：** {date} 第{revision}版（数据版本 `{data}`，方法版本 `{method}`）。",
+        "first": "这是本报告的首次发布。",
+        "revises": "本版修订并取代 {date} 的第{revision}版（{changed}），"
+        "原版原样保存在 {kept_at}。",
+        "revised": "修订的数字（共{total}条结论，其中{n}条）：",
+        "none_revised": "与该版相比，没有结论的数值、证据或方向发生变化。",
+        "more": "……另有{n}条（全部列在 `manifest.json`）。",
+    },
+}
+
+
+def edition_markdown(
+    edition: dict, changes: pd.DataFrame | None, lang: str = "en", limit: int = 15
+) -> str:
+    """Markdown for the edition's revision: its date and versions, and what it revised.
+
+    File names and finding ids come from the data package: escaped (``safe.escape_markdown``).
+
+    Args:
+        edition: the edition record (``edition.json``: revision, date, versions, revises).
+        changes: ``editions.compare_editions(revised revision's findings, this edition's)``,
+            or None when the edition revises nothing.
+        lang: "en" or "zh".
+        limit: most revised findings listed.
+
+    Returns:
+        Markdown.
+    """
+    words = _EDITION_WORDS.get(lang, _EDITION_WORDS["en"])
+    versions = edition.get("versions") or {}
+    lines = [words["edition"].format(revision=edition.get("revision", 1),
+                                     date=edition.get("date", ""),
+                                     data=versions.get("data", "?"),
+                                     method=versions.get("method", "?"))]  # fmt: skip
+    revises = edition.get("revises")
+    if not revises:
+        return "\n\n".join([*lines, words["first"]]) + "\n"
+    lines.append(words["revises"].format(
+        revision=revises.get("revision"), date=revises.get("date"),
+        changed=escape_markdown("; ".join(revises.get("changed", []))),
+        kept_at=escape_markdown(revises.get("kept_at", "")),
+    ))  # fmt: skip
+    if changes is None or changes.empty:
+        return "\n\n".join(lines) + "\n"
+    value_moved = (changes["value_before"] != changes["value"]) & ~(
+        changes["value_before"].isna() & changes["value"].isna()
+    )
+    revised = changes[(changes["change"] != "unchanged") | value_moved]
+    if revised.empty:
+        return "\n\n".join([*lines, words["none_revised"]]) + "\n"
+    lines.append(words["revised"].format(n=len(revised), total=len(changes)))
+    items = []
+    for rec in revised.head(limit).to_dict("records"):
+        before = "–" if pd.isna(rec["value_before"]) else format_number(float(rec["value_before"]))
+        after = "–" if pd.isna(rec["value"]) else format_number(float(rec["value"]))
+        evidence = (f"; {rec['evidence_before'] or '–'} → {rec['evidence_after'] or '–'}"
+                    if rec["evidence_before"] != rec["evidence_after"] else "")  # fmt: skip
+        items.append(f"- {escape_markdown(rec['id'])}: {before} → {after}{evidence}")
+    if len(revised) > limit:
+        items.append(f"- {words['more'].format(n=len(revised) - limit)}")
+    return "\n\n".join(lines) + "\n\n" + "\n".join(items) + "\n"

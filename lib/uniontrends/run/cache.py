@@ -8,11 +8,11 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from uniontrends.data.digests import digest_of, hash_files
+from uniontrends.data.digests import digest_of, hash_files, sha256_file
 from uniontrends.data.model import ANNUAL_DIR
 
 # Bump when the runner changes how it produces outputs, so every cached result is invalidated.
-RUNNER_CACHE_VERSION = "1"
+RUNNER_CACHE_VERSION = "2"
 
 # Packages whose version can change what a notebook computes or how its outputs look.
 TRACKED_PACKAGES = (
@@ -117,6 +117,7 @@ def components(
     inputs: Mapping[str, str],
     library: str,
     packages: Mapping[str, str],
+    options: Mapping[str, object] | None = None,
     upstream: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The digests a notebook's cache key is made of, one per kind of dependency.
@@ -127,7 +128,10 @@ def components(
         inputs: {data file: SHA-256} the run may read.
         library: digest of the library source.
         packages: {package: version}.
-        upstream: {notebook: cache key} of notebooks this one reads (for 90_ reports).
+        options: the run options that change what the notebook's products are (HTML export,
+            the PDF printer).
+        upstream: {notebook: cache key} of notebooks this one reads (for 90_ reports), the
+            previous edition's findings and this edition's revision.
 
     Returns:
         {component: hex digest}.
@@ -138,6 +142,7 @@ def components(
         "inputs": digest_of(dict(inputs)),
         "library": library,
         "packages": digest_of(dict(packages)),
+        "options": digest_of(dict(options or {})),
         "upstream": digest_of(dict(upstream or {})),
         "runner": RUNNER_CACHE_VERSION,
     }
@@ -179,6 +184,7 @@ def miss_reason(
         "parameters": "parameters changed",
         "library": "library source changed",
         "packages": "package versions changed",
+        "options": "output options changed (--html/--no-html, PDF printer)",
         "upstream": "an upstream notebook re-ran",
         "runner": "runner version changed",
     }
@@ -198,3 +204,54 @@ def miss_reason(
         else:
             reasons.append(labels.get(name, f"{name} changed"))
     return "; ".join(reasons) or "cache key changed"
+
+
+def product_files(folder: Path, name: str) -> list[Path]:
+    """A notebook's products in an edition: ``<name>/`` (recursively) and ``<name>.*``.
+
+    Args:
+        folder: an edition or attempt folder.
+        name: the notebook's name.
+
+    Returns:
+        Sorted files (symbolic links are not products and are left out).
+    """
+    inside = (folder / name).rglob("*") if (folder / name).is_dir() else []
+    found = [*inside, *folder.glob(f"{name}.*")]
+    return sorted(p for p in found if p.is_file() and not p.is_symlink())
+
+
+def hash_products(folder: Path, name: str) -> dict[str, str]:
+    """{path relative to folder: SHA-256} of a notebook's products (for the manifest)."""
+    return hash_files(product_files(folder, name), folder)
+
+
+def products_problem(folder: Path, name: str, recorded: Mapping[str, str] | None) -> str | None:
+    """Why a cached notebook's products cannot be trusted, or None when all are intact.
+
+    Args:
+        folder: the published edition.
+        name: the notebook.
+        recorded: {product: SHA-256} from the manifest (None: not recorded).
+
+    Returns:
+        e.g. "products missing: 01_lang.html" or "products changed: 01_lang/findings.json".
+    """
+    if not recorded:
+        return "products not recorded"
+    missing, changed = [], []
+    for rel, digest in recorded.items():
+        path = folder / rel
+        if not path.is_file() or path.is_symlink():
+            missing.append(rel)
+        elif sha256_file(path) != digest:
+            changed.append(rel)
+    if missing:
+        return "products missing: " + _shown(missing)
+    if changed:
+        return "products changed: " + _shown(changed)
+    return None
+
+
+def _shown(names: list[str]) -> str:
+    return ", ".join(sorted(names)[:3]) + (" ..." if len(names) > 3 else "")

@@ -43,7 +43,8 @@ del _ut_gc
 
 @dataclass(frozen=True)
 class CellFailure:
-    """Why a notebook stopped: kind is "error", "timeout" or "kernel died"; cell is 1-based."""
+    """Why a notebook stopped: kind is "error", "timeout", "kernel died" or "exit" (the notebook
+    called exit() or quit(), which stops its kernel); cell is 1-based."""
 
     kind: str
     cell: int | None
@@ -82,6 +83,13 @@ def _client(nb: nbformat.NotebookNode, kernel: WarmKernel, timeout: float, cwd: 
     def on_cell_start(cell: Any, cell_index: int) -> None:
         track["index"] = cell_index
 
+    def on_cell_executed(cell: Any, cell_index: int, execute_reply: dict) -> None:
+        # exit() does not raise: IPython asks the kernel to shut down after the reply, and the
+        # next notebook on the kernel would find it dead. The reply's payload says so.
+        payload = (execute_reply or {}).get("content", {}).get("payload", [])
+        if any(p.get("source") == "ask_exit" and not p.get("keepkernel") for p in payload):
+            track.setdefault("exit", cell_index)
+
     client = NotebookClient(
         nb,
         km=kernel.km,
@@ -89,6 +97,7 @@ def _client(nb: nbformat.NotebookNode, kernel: WarmKernel, timeout: float, cwd: 
         kernel_name=KERNEL_NAME,
         resources={"metadata": {"path": str(cwd)}},
         on_cell_start=on_cell_start,
+        on_cell_executed=on_cell_executed,
         startup_timeout=STARTUP_TIMEOUT_S,
     )
     client.kc = kernel.kc
@@ -130,14 +139,26 @@ def execute(
         client.execute()
     except CellTimeoutError:
         kernel.broken = True
-        failure = CellFailure("timeout", None, f"cell exceeded the {timeout:g} s time limit")
-    except DeadKernelError as exc:
+        failure = CellFailure(
+            "timeout", None,
+            f"the cell ran longer than the {timeout:g} s limit (--timeout); its kernel was stopped",
+        )  # fmt: skip
+    except DeadKernelError:
         kernel.broken = True
-        failure = CellFailure("kernel died", None, _last_line(str(exc)) or "kernel died")
+        failure = CellFailure(
+            "kernel died", None,
+            "the kernel died while this cell ran (killed, out of memory, or os._exit)",
+        )  # fmt: skip
     except CellExecutionError as exc:
         failure = CellFailure("error", None, _error_message(exc))
+    if "exit" in track and (failure is None or failure.kind == "kernel died"):
+        kernel.broken = True  # it is shutting down: never lent again
+        failure = CellFailure(
+            "exit", track["exit"] + 1,
+            "the notebook called exit() or quit(), which stops its kernel: remove the call",
+        )  # fmt: skip
     _renumber(nb)
-    if failure is not None and "index" in track:
+    if failure is not None and failure.cell is None and "index" in track:
         failure = CellFailure(failure.kind, track["index"] + 1, failure.message)
     return failure
 

@@ -7,9 +7,10 @@ import heapq
 import itertools
 import json
 import os
+import signal
 import subprocess
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,21 @@ class WarmKernel:
                 raise
         return self
 
+    def kill(self) -> None:
+        """Kill the kernel's process group at once (from any thread), e.g. on Ctrl-C.
+
+        The thread using the kernel then sees it die (nbclient checks about once a second)
+        and shuts it down; no client channel is touched here, since another thread owns them.
+        """
+        self.broken = True
+        provisioner = self.km.provisioner if self.km.has_kernel else None
+        group = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+        if group:
+            try:
+                os.killpg(group, signal.SIGKILL)  # its own session: the notebook's children too
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def alive(self) -> bool:
         """True while the kernel process runs and no timeout left it busy."""
         return not self.broken and bool(run_sync(self.km.is_alive)())
@@ -89,6 +105,24 @@ _waiting: list[tuple[int, int]] = []  # (priority, arrival) of borrowers waiting
 _arrivals = itertools.count()
 
 
+class PoolInterrupted(Exception):
+    """A borrower stopped waiting for a kernel because its run was cancelled."""
+
+
+def kill_all() -> int:
+    """Kill every kernel process of this process now and wake every waiting borrower.
+
+    Returns:
+        How many kernels were killed.
+    """
+    with _pool:
+        kernels = list(_registry)
+        _pool.notify_all()
+    for kernel in kernels:
+        kernel.kill()
+    return len(kernels)
+
+
 @atexit.register
 def shutdown_all() -> int:
     """Shut down every kernel this process started and still holds (also at exit).
@@ -111,6 +145,7 @@ def borrowed(
     limit: int = 1,
     fresh: bool = False,
     priority: int = 0,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[WarmKernel]:
     """Lend a warm kernel for one notebook; at most `limit` are lent at once (others wait).
 
@@ -128,16 +163,27 @@ def borrowed(
         limit: kernels that may run at once in this process (a run's --jobs).
         fresh: a new kernel, stopped after use (isolated runs).
         priority: lower numbers are served first (a region-year's place in the grid).
+        cancelled: when it turns true (checked whenever the pool changes, see kill_all), the
+            borrower stops waiting.
 
     Yields:
         A live, connected kernel.
+
+    Raises:
+        PoolInterrupted: cancelled while waiting.
     """
     global _busy
     env = dict(env or {})
     with _pool:
         turn = (priority, next(_arrivals))
         heapq.heappush(_waiting, turn)
-        _pool.wait_for(lambda: _busy < limit and _waiting[0] == turn)
+        stop = cancelled or (lambda: False)
+        _pool.wait_for(lambda: stop() or (_busy < limit and _waiting[0] == turn))
+        if stop():
+            _waiting.remove(turn)
+            heapq.heapify(_waiting)
+            _pool.notify_all()
+            raise PoolInterrupted("the run was cancelled")
         heapq.heappop(_waiting)
         _busy += 1
         _pool.notify_all()  # the next in line may fit too
