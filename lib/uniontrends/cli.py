@@ -272,6 +272,8 @@ def _first_region(package: object) -> str:
     """The default region: the project's for the bundled package, else the package's first."""
     ids = package.region_ids()  # type: ignore[attr-defined]
     return config.DEFAULT_REGION if config.DEFAULT_REGION in ids or not ids else ids[0]
+
+
 def _exit_now(code: int) -> NoReturn:
     """Exit at once after Ctrl-C, the kernels stopped and the summary printed.
 
