@@ -135,7 +135,7 @@ def test_a_new_federation_brings_its_own_data(tmp_path: Path) -> None:
     ran = _cli("run", "--data-dir", str(package), "--outputs-dir", str(outputs))
     assert ran.returncode == 0, ran.stdout + ran.stderr
     folder = next(outputs.rglob("90_annual_report.html")).parent
-    assert folder.name == "2018"
+    assert (folder.parent.name, folder.name) == ("2018", "en")  # .../<region>/<year>/<lang>
 
     pages = {p.stem: _text(p) for p in folder.glob("*.html")}
     assert len(pages) == 7
