@@ -132,7 +132,11 @@ def test_the_web_page_explores_without_errors(tmp_path):
             page.wait_for_function("document.querySelectorAll('select').length >= 5")
             assert "import uniontrends" not in page.inner_text("body")  # no code shown
 
-            def shown() -> tuple[str, str]:
+            def shown(expected: str = "") -> tuple[str, str]:
+                # the chart arrives before the panels' text: wait for what must be there
+                page.wait_for_function(
+                    "t => document.body.innerText.includes(t)", arg=expected, timeout=30_000
+                )
                 image = page.eval_on_selector("img", "e => e.src")
                 return image, page.inner_text("body")
 
@@ -143,17 +147,17 @@ def test_the_web_page_explores_without_errors(tmp_path):
             page.wait_for_function(
                 "src => document.querySelector('img').src !== src", arg=first[0], timeout=30_000
             )
-            second = shown()
+            second = shown("Labour disputes mediated")
             indicator.select_option(label="Legal aid cases")
             page.wait_for_function(
                 "src => document.querySelector('img').src !== src", arg=second[0], timeout=30_000
             )
-            third = shown()
+            third = shown("Legal aid cases")
             selects[1].select_option(label="Dinghai (illustrative)")
             page.wait_for_function(
                 "src => document.querySelector('img').src !== src", arg=third[0], timeout=30_000
             )
-            fourth = shown()
+            fourth = shown("Legal aid cases, Dinghai")  # a finding of the new region
             page.screenshot(path=str(tmp_path / "explorer.png"), full_page=True)
             browser.close()
     finally:
