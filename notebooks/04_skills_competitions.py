@@ -21,6 +21,7 @@ window = 5
 lang = "en"
 data_dir = ""
 output_dir = ""
+indicator = ""  # the key indicator; "" = competition_participants (notebooks/registry.yaml)
 
 # %%
 import uniontrends as ut
@@ -45,7 +46,7 @@ if area.summaries:
 s.not_analysed(area)
 
 # %%
-key = s.key_indicator(area, "competition_participants")
+key = s.key_indicator(area, chosen=indicator, default="competition_participants")
 if key:
     s.section("Key indicator · 重点指标")
     s.figure(s.trend_figure(key), key)

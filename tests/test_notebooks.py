@@ -79,7 +79,8 @@ def test_notebook_structure(name):
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and tagged[0].cell_type == "code"
     assigned = {t.id for n in ast.parse(tagged[0].source).body for t in n.targets}
-    assert assigned == (EXPLORER_PARAMETERS if REGISTRY[name].kind == "explorer" else PARAMETERS)
+    expected = {"explorer": EXPLORER_PARAMETERS, "area": PARAMETERS | {"indicator"}}
+    assert assigned == expected.get(REGISTRY[name].kind, PARAMETERS)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue

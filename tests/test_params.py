@@ -162,3 +162,32 @@ def test_latest_year_is_the_newest_year_every_region_has(tmp_path):
     assert resolve_year_spec("2019-2020", ["a"], open_package(tmp_path)) == [2019, 2020]
     with pytest.raises(ParameterError, match="c has no annual data"):
         latest_year(["c"], open_package(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "hint"),
+    [
+        ({"region": "Dinghai"}, "did you mean 'dinghai'?"),
+        ({"region": "dinhai"}, "did you mean 'dinghai'?"),
+        ({"lang": "EN"}, "did you mean 'en'?"),
+        ({"lang": "en-GB"}, "did you mean 'en'?"),
+    ],
+)
+def test_a_bad_parameter_suggests_the_nearest_valid_value(kwargs: dict, hint: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        _check(**kwargs)
+    assert str(caught.value).endswith(hint)
+
+
+def test_messages_follow_the_notebooks_language() -> None:
+    with pytest.raises(ParameterError) as caught:
+        _check(region="dinhai", lang="zh")
+    assert str(caught.value) == (
+        "参数 region='dinhai'：未知地区；已有地区：putuo, dinghai, daishan；是否应为 'dinghai'？"
+    )
+    with pytest.raises(ParameterError, match="参数 window=5：2016—2020年的窗口需要2016年起的数据"):
+        _check(year=2020, lang="zh")
+    with pytest.raises(ParameterError, match="不支持语言 'zh-CN'.*是否应为 'zh'"):
+        _check(lang="zh-CN")
+    with pytest.raises(ParameterError, match="不支持语言 'ZH'.*是否应为 'zh'"):
+        _check(lang="ZH")

@@ -209,11 +209,15 @@ def test_an_area_without_indicators_says_so_and_the_rest_follows_the_data(tmp_pa
     assert "synthetic" not in " ".join(shown)
     empty = s.area_summary("disputes")
     assert not empty.summaries and not empty.skipped and not s.has_reported("disputes")
-    assert s.key_indicator(empty, "disputes_mediated") is None
+    assert s.key_indicator(empty, default="disputes_mediated") is None
     membership = s.area_summary("membership")
     assert set(membership.summaries) == {"union_members"}
     assert set(membership.skipped) == {"employees", "union_density"}  # the 2016 gap
-    assert s.key_indicator(membership, "union_density") == "union_members"
+    assert s.key_indicator(membership, default="union_density") == "union_members"
+    with pytest.raises(ParameterError, match="did you mean .union_members."):
+        s.key_indicator(membership, chosen="union_member")
+    with pytest.raises(ParameterError, match="is not analysed for this region"):
+        s.key_indicator(membership, chosen="employees")
     assert s.compared_regions("union_members") == ["north", "south"]
     assert "Ranked by CAGR: North, south." == s.regions_note("union_members")
     assert s.compare("union_members")["provenance"].tolist() == ["official_annual"] * 2

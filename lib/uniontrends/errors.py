@@ -41,11 +41,16 @@ class DataError(UniontrendsError):
 
 
 class ParameterError(UniontrendsError):
-    """A notebook or command parameter has a bad value."""
+    """A notebook or command parameter has a bad value.
 
-    def __init__(self, name: str, value: object, rule: str):
+    ``rule`` says what is wrong and how to fix it; ``lang="zh"`` words the prefix in Chinese
+    (the rule is then already Chinese: see uniontrends.messages).
+    """
+
+    def __init__(self, name: str, value: object, rule: str, lang: str = "en"):
         self.name, self.value, self.rule = name, value, rule
-        super().__init__(f"parameter {name}={value!r}: {rule}")
+        prefix = f"参数 {name}={value!r}：" if lang == "zh" else f"parameter {name}={value!r}: "
+        super().__init__(prefix + rule)
 
 
 class QuantityError(UniontrendsError, ValueError):

@@ -17,6 +17,7 @@ from uniontrends.data.model import (
 )
 from uniontrends.data.package import DataPackage
 from uniontrends.errors import ParameterError
+from uniontrends.messages import message, message_lang, suggestion
 
 _REGION_RE = re.compile(REGION_PATTERN)
 # A spec item is one year or an inclusive range "2018-2022"; spaces around items are tolerated.
@@ -51,33 +52,32 @@ class Parameters:
         }
 
 
-def check_region_slug(region: object) -> str:
+def check_region_slug(region: object, lang: str = "en") -> str:
     """Return `region` if it is a safe slug (no path separators, no '..'), else raise.
 
     Raises:
         ParameterError: not a string or not matching REGION_PATTERN.
     """
     if not isinstance(region, str) or not _REGION_RE.match(region):
-        raise ParameterError(
-            "region",
-            region,
-            "must be a lower-case slug (letters, digits, '_' or '-', starting with a letter, "
-            "at most 40 characters), e.g. 'putuo'",
-        )
+        lang = message_lang(lang)
+        rule = message("param.slug", lang)
+        if isinstance(region, str) and _REGION_RE.match(region.strip().lower()):
+            rule += suggestion(region, [region.strip().lower()], lang)
+        raise ParameterError("region", region, rule, lang)
     return region
 
 
-def _check_int(name: str, value: object) -> int:
+def _check_int(name: str, value: object, lang: str) -> int:
     # bool is an int subclass; a float such as 2022.5 or a string "2022年" is a typo, not a year.
     if isinstance(value, bool):
-        raise ParameterError(name, value, "must be a whole number, not a boolean")
+        raise ParameterError(name, value, message("param.not_boolean", lang), lang)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
         return int(value)
-    raise ParameterError(name, value, "must be a whole number, e.g. 2022")
+    raise ParameterError(name, value, message("param.whole_number", lang), lang)
 
 
 def check_parameters(
@@ -107,26 +107,29 @@ def check_parameters(
     Raises:
         ParameterError: the first rule broken, with a message saying how to fix it.
     """
-    region = check_region_slug(region)
-    year = _check_int("year", year)
+    # Messages follow the notebook's language, also when the language itself is misspelt.
+    words = message_lang(lang)
+    region = check_region_slug(region, words)
+    year = _check_int("year", year, words)
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ParameterError("year", year, f"must lie within {YEAR_MIN}..{YEAR_MAX}")
-    window = _check_int("window", window)
+        rule = message("param.year_range", words, low=YEAR_MIN, high=YEAR_MAX)
+        raise ParameterError("year", year, rule, words)
+    window = _check_int("window", window, words)
     if not WINDOW_MIN <= window <= WINDOW_MAX:
-        raise ParameterError("window", window, f"must lie within {WINDOW_MIN}..{WINDOW_MAX} years")
+        rule = message("param.window_range", words, low=WINDOW_MIN, high=WINDOW_MAX)
+        raise ParameterError("window", window, rule, words)
     if lang not in LANGS:
-        raise ParameterError(
-            "lang", lang, f"lang {lang!r} is not supported: use {' or '.join(LANGS)}"
-        )
+        rule = message("param.lang", words, value=repr(lang), choices=" or ".join(LANGS))
+        raise ParameterError("lang", lang, rule + suggestion(lang, LANGS, words), words)
     root = package.root
     known = package.region_ids()
     if region not in known:
-        raise ParameterError(
-            "region", region, f"unknown region: known regions are {', '.join(known) or 'none'}"
-        )
+        rule = message("param.unknown_region", words, known=", ".join(known) or "none")
+        raise ParameterError("region", region, rule + suggestion(region, known, words), words)
     years = package.region_years(region)
     if not years:
-        raise ParameterError("region", region, f"has no annual data in {root / ANNUAL_DIR}")
+        rule = message("param.no_annual_data", words, folder=root / ANNUAL_DIR)
+        raise ParameterError("region", region, rule, words)
     first, last = years[0], years[-1]
     if shorten_window and year - window + 1 < first and WINDOW_MIN <= year - first + 1:
         window = year - first + 1
@@ -140,13 +143,17 @@ def check_parameters(
         elif first + window - 1 == last:
             hints.append(f"--year {last}")
         if not hints:
-            hints.append(f"a window within {first}-{last}")
-        needs = f"data from {start}" if start < first else f"data up to {end}"
+            hints.append(message("param.within", words, first=first, last=last))
+        if start < first:
+            needs = message("param.needs_from", words, year=start)
+        else:
+            needs = message("param.needs_until", words, year=end)
+        rule = message(
+            "param.window_data", words, start=start, end=end, needs=needs, region=region,
+            first=first, last=last, hints=message("param.or", words).join(hints),
+        )  # fmt: skip
         raise ParameterError(
-            "window" if start < first else "year",
-            window if start < first else year,
-            f"window {start}-{end} needs {needs} but {region} has {first}-{last}: "
-            f"use {' or '.join(hints)}",
+            "window" if start < first else "year", window if start < first else year, rule, words
         )
     return Parameters(
         region=region, year=year, window=window, lang=lang, data_dir=root, start=start, end=end

@@ -22,10 +22,12 @@ from uniontrends.data.digests import digest_of, hash_files
 from uniontrends.data.model import UNITS
 from uniontrends.data.package import DataPackage, open_package
 from uniontrends.data.regions import Regions
+from uniontrends.errors import ParameterError
 from uniontrends.findings.record import Finding, rank_findings, write_findings
 from uniontrends.findings.skipped import NotAnalysed, write_not_analysed
 from uniontrends.findings.trend import AreaSummary, summarize_area
 from uniontrends.findings.wording import format_number
+from uniontrends.messages import message, suggestion
 from uniontrends.notebook.params import Parameters, check_parameters
 from uniontrends.notebook.registry import REGISTRY_FILE, Registry, load_registry
 from uniontrends.present import layout
@@ -468,11 +470,42 @@ class Session:
         root = self.package.root
         return digest_of(hash_files(sorted(p for p in root.rglob("*") if p.is_file()), root))
 
-    def key_indicator(self, summary: AreaSummary, preferred: str) -> str | None:
-        """The indicator drawn on its own: ``preferred`` when analysed, else the first
-        analysed indicator of the area, None when none was."""
-        if preferred in summary.summaries:
-            return preferred
+    def key_indicator(
+        self, summary: AreaSummary, chosen: str = "", default: str = ""
+    ) -> str | None:
+        """The indicator an area notebook draws on its own and across regions.
+
+        Args:
+            summary: the area's summary.
+            chosen: the notebook's ``indicator`` parameter; "" leaves the choice to ``default``.
+            default: the registry's key indicator, used when analysed; else the area's first
+                analysed indicator.
+
+        Returns:
+            The indicator id, None when no indicator of the area was analysed.
+
+        Raises:
+            ParameterError: ``chosen`` is not an indicator of the area, or was not analysed
+                (the message suggests the nearest id and gives the reason, in the session's
+                language).
+        """
+        if chosen:
+            ids = [i.id for i in self.catalog.in_area(summary.area)]
+            area = self.catalog.area_name(summary.area, self.lang)
+            if chosen not in ids:
+                rule = message(
+                    "param.unknown_indicator", self.lang, area=area, known=", ".join(ids)
+                )
+                raise ParameterError(
+                    "indicator", chosen, rule + suggestion(chosen, ids, self.lang), self.lang
+                )
+            if chosen not in summary.summaries:
+                reason = summary.skipped.get(chosen, "")
+                rule = message("param.not_analysed", self.lang, reason=reason)
+                raise ParameterError("indicator", chosen, rule, self.lang)
+            return chosen
+        if default in summary.summaries:
+            return default
         return next(iter(summary.summaries), None)
 
     def statistics(self, summary: AreaSummary) -> pd.DataFrame:

@@ -1,0 +1,58 @@
+"""User-facing messages in both languages, from one catalog (messages.yaml), looked up by key.
+
+Numbers, names and paths are format fields, filled in at the call, never part of the text.
+This module imports no other part of uniontrends: every layer may use it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+CATALOG = Path(__file__).with_name("messages.yaml")
+
+
+@functools.cache
+def _catalog() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
+
+
+def message_lang(lang: object) -> str:
+    """The language a message is written in: "zh" for zh, ZH, zh-CN, zh_Hans, else "en"."""
+    return "zh" if isinstance(lang, str) and lang.strip().lower().startswith("zh") else "en"
+
+
+def message(key: str, lang: object = "en", **fields: object) -> str:
+    """The message ``key`` in ``lang`` with its fields filled in.
+
+    Raises:
+        KeyError: no such message (a programming error, caught by the tests).
+    """
+    return _catalog()[key][message_lang(lang)].format(**fields)
+
+
+def suggestion(value: object, choices: Iterable[str], lang: object = "en") -> str:
+    """ "; did you mean 'dinghai'?" when a choice is close to ``value`` (case, a typo), else "".
+
+    Args:
+        value: what was given.
+        choices: the valid values.
+        lang: the language of the message.
+    """
+    choices = list(choices)
+    text = str(value)
+    folded = {c.lower(): c for c in choices}
+    lowered = text.strip().lower()
+    close = [folded[lowered]] if lowered in folded else []
+    # "zh-CN", "en_US": a language tag whose first part is the choice
+    close = close or [c for c in choices if lowered.startswith(c.lower() + "-")
+                      or lowered.startswith(c.lower() + "_")][:1]  # fmt: skip
+    close = close or difflib.get_close_matches(lowered, choices, n=1, cutoff=0.6)
+    if not close or close[0] == text:
+        return ""
+    separator = "；" if message_lang(lang) == "zh" else "; "
+    return separator + message("did_you_mean", lang, suggestion=repr(close[0]))
