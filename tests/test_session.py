@@ -252,3 +252,18 @@ def test_area_statistics_are_computed_once_for_both_languages(package, tmp_path,
     assert zh.findings[0].statement_en != en.findings[0].statement_en  # each gets its own copy
     _session(package, tmp_path, "en", region="dinghai").area_summary("disputes")
     assert len(calls) == 2  # another region: computed
+
+
+def test_a_notebook_says_where_its_outputs_went(package, tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    InteractiveShell.instance()  # display() needs a shell
+    shown: list[str] = []
+    s = _session(package, tmp_path / "lab")
+    s.md = shown.append
+    s.finish([], show=False)
+    assert shown[-1].startswith("Outputs of this notebook") and "02" in shown[-1]
+    attempt = tmp_path / "out" / "putuo" / "2022" / ".en.attempt-1"
+    s = _session(package, attempt)
+    s.editions_dir = tmp_path / "out" / "putuo"
+    assert s.outputs_home == str(tmp_path / "out" / "putuo" / "2022" / "en" / s.notebook)

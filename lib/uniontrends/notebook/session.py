@@ -31,6 +31,7 @@ from uniontrends.messages import message, suggestion
 from uniontrends.notebook.params import Parameters, check_parameters
 from uniontrends.notebook.registry import REGISTRY_FILE, Registry, load_registry
 from uniontrends.present import layout
+from uniontrends.safe import escape_markdown
 from uniontrends.stats.series import window_series
 
 # Table headers in Chinese; English headers are the column names made readable.
@@ -659,6 +660,17 @@ class Session:
             self.written.append(Path(workbook))
         if show and self.findings:
             self.show(self.findings_table(self.findings, top))
+        self.md(message("outputs_written", self.lang, folder=escape_markdown(self.outputs_home)))
+
+    @property
+    def outputs_home(self) -> str:
+        """Where this notebook's files are for a reader: the folder a batch run publishes them
+        to (a run writes into a hidden attempt first), else the folder they were written to."""
+        if self.editions_dir is not None and self.run_dir.name.startswith("."):
+            home = self.editions_dir / str(self.year) / self.params.lang / self.notebook
+        else:
+            home = self.notebook_dir
+        return str(home)
 
 
 def _interval(f: Finding) -> str:
