@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,9 +22,17 @@ def _catalog() -> dict[str, dict[str, str]]:
     return yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
 
 
+_ZH_TAG = re.compile(r"zh(?:[-_][A-Za-z0-9]{1,8})*", re.IGNORECASE)
+
+
 def message_lang(lang: object) -> str:
-    """The language a message is written in: "zh" for zh, ZH, zh-CN, zh_Hans, else "en"."""
-    return "zh" if isinstance(lang, str) and lang.strip().lower().startswith("zh") else "en"
+    """The language a message is written in: "zh" for zh, ZH, zh-CN, zh_Hans, else "en".
+
+    Only a well-formed language tag picks Chinese: a mistyped value ("zh/..") is answered in
+    English, the language of the parameter names.
+    """
+    is_zh = isinstance(lang, str) and _ZH_TAG.fullmatch(lang.strip()) is not None
+    return "zh" if is_zh else "en"
 
 
 def message(key: str, lang: object = "en", **fields: object) -> str:
