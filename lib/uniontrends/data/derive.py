@@ -5,7 +5,7 @@ Rules (also returned by ``derivation_rules()`` for the method notes):
   for the region-year; a rate already in the panel for that region-year is kept, not recomputed.
 - A zero or negative denominator is an error (a rate per zero members is undefined).
 - Where the numerator or denominator is marked missing for the region-year, the rate is
-  missing too (value NaN, qualifier missing, the reason naming the input).
+  missing too (no value, qualifier missing, the reason naming the input).
 - provenance: the inputs' provenance when they agree, else the less direct one in the order
   reference, official_annual, reported.
 - A rate with a synthetic input is synthetic.
