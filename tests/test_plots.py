@@ -133,9 +133,14 @@ def test_real_data_gets_source_line_and_no_synthetic_note():
     assert all(plots.SYNTHETIC_NOTE["en"] not in t for t in _texts(fig))
 
 
-def _reference() -> pd.DataFrame:
+_NAMES = {"chn": "China", "deu": "Germany", "fra": "France"}
+
+
+def _reference(others: int = 0) -> pd.DataFrame:
     rows = []
-    for code, base in (("chn", 0.30), ("deu", 0.20), ("fra", 0.10)):
+    countries = [("chn", 0.30), ("deu", 0.20), ("fra", 0.10)]
+    countries += [(f"x{i:02d}", 0.05 + 0.02 * i) for i in range(others)]
+    for code, base in countries:
         for i, year in enumerate(range(2010, 2016)):
             rows.append(
                 {
@@ -145,26 +150,41 @@ def _reference() -> pd.DataFrame:
                     "value": base + 0.01 * i,
                     "qualifier": "exact",
                     "unit": "share",
-                    "source": "ILOSTAT ILR_TUMT_NOC_RT_A",
+                    "source": f"ILOSTAT ILR_TUMT_NOC_RT_A, source {code.upper()}:1",
                     "provenance": "reference",
                     "dataset": "ilostat",
-                    "region_name": code.upper(),
+                    "region_name": _NAMES.get(code, code.upper()),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def test_reference_figure_highlights_china_without_synthetic_note():
-    for lang, name in (("en", "China"), ("zh", "中国")):
-        fig = plots.reference_figure(_reference(), lang, catalog=CATALOG)
+def test_reference_figure_labels_own_country_and_peers_over_a_context_band():
+    for lang, name, peer in (("en", "China", "Germany"), ("zh", "中国", "德国")):
+        fig = plots.reference_figure(_reference(others=24), lang, highlight="chn",
+                                     peers=("deu",), catalog=CATALOG)  # fmt: skip
         ax = fig.axes[0]
         china = [line for line in ax.get_lines() if line.get_gid() == "highlight-chn"]
+        peers = [line for line in ax.get_lines() if line.get_gid() == "peer-deu"]
         assert len(china) == 1 and china[0].get_label() == name
-        others = [line.get_linewidth() for line in ax.get_lines() if line.get_gid() is None]
-        assert china[0].get_linewidth() > max(others)
+        assert len(peers) == 1 and peers[0].get_linewidth() < china[0].get_linewidth()
+        # no line for the 25 other countries: they are the band of the middle half
+        assert len(ax.get_lines()) == 2
+        band = [c for c in ax.collections if c.get_gid() == "context-band"]
+        assert len(band) == 1
+        labels = [t.get_text() for t in ax.texts if t.get_gid() == plots.END_LABEL_GID]
+        assert sorted(labels) == sorted([f"{name} 35.0%", f"{peer} 25.0%"])
         assert all(plots.SYNTHETIC_NOTE[lang] not in t for t in _texts(fig))
-        assert plots.figure_notes(fig)[0].endswith("ILOSTAT ILR_TUMT_NOC_RT_A")
+        # one dataset with a source per country is named once, with the count
+        assert "ILOSTAT ILR_TUMT_NOC_RT_A" in plots.figure_notes(fig)[0]
+        assert "27" in plots.figure_notes(fig)[0]
     assert not [m for m in _render(fig) if "missing from font" in m]
+
+
+def test_reference_figure_without_a_country_draws_no_highlight():
+    fig = plots.reference_figure(_reference(others=24), "en", catalog=CATALOG)
+    assert not fig.axes[0].get_lines()
+    assert [c.get_gid() for c in fig.axes[0].collections] == ["context-band"]
 
 
 @pytest.mark.parametrize("lang,word", [("en", "at least"), ("zh", "不少于")])
@@ -284,7 +304,7 @@ def _visible_ticks(ax) -> np.ndarray:
     return ticks[(ticks >= low) & (ticks <= high)]
 
 
-def test_panel_value_axes_have_few_round_ticks_and_whole_counts():
+def test_panel_value_axes_start_at_zero_with_few_round_ticks_and_whole_counts():
     flat_count = _series(indicator="union_organisations").assign(value=[5.0, 6, 6, 6, 6])
     wide_share = _series(indicator="union_density").assign(value=[0.311, 0.42, 0.55, 0.6, 0.71])
     fig = plots.area_figure(
@@ -296,11 +316,45 @@ def test_panel_value_axes_have_few_round_ticks_and_whole_counts():
     )
     shares, counts = (ax for ax in fig.axes if ax.get_visible())  # catalog order
     fig.canvas.draw()  # tick locations are settled at draw time
-    assert list(_visible_ticks(counts)) == [5.0, 6.0]  # never "5.2 organisations"
+    ticks = _visible_ticks(counts)
+    assert ticks[0] == 0 and all(float(t).is_integer() for t in ticks)  # never "5.2 organisations"
     assert 3 <= len(_visible_ticks(shares)) <= plots.Y_TICK_BINS + 1  # AutoLocator drew 9
+    assert shares.get_ylim()[0] == 0 and shares.get_ylim()[1] <= 1.05  # never above ~100 %
 
 
-def test_area_panels_share_years_labelled_under_each_columns_lowest_panel():
+def test_a_flat_share_is_drawn_flat_not_as_a_spike():
+    # density wobbling between 59.6 % and 60.4 %: an axis from zero shows it as the flat line
+    # it is (an automatic axis would fill the panel with it)
+    density = _series(indicator="union_density").assign(value=[0.596, 0.604, 0.598, 0.6, 0.601])
+    fig = plots.trend_figure(density, "union_density", "en", catalog=CATALOG,
+                             region_names=REGIONS)  # fmt: skip
+    low, high = fig.axes[0].get_ylim()
+    assert low == 0
+    assert (0.604 - 0.596) / (high - low) < 0.02
+
+
+def test_count_and_money_axes_start_at_zero_and_bands_stay_non_negative():
+    funds = _series(indicator="assistance_funds").assign(value=[9e5, 6e5, 2e5, 1e5, 5e4])
+    proj = project(YEARS, funds["value"].tolist(), horizon=5)
+    fig = plots.trend_figure(funds, "assistance_funds", "en", trend="ols", projection=proj,
+                             catalog=CATALOG, region_names=REGIONS)  # fmt: skip
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] == 0
+    for band in ax.collections:  # the OLS band and the prediction interval
+        for path in band.get_paths():
+            assert path.vertices[:, 1].min() >= 0  # no negative yuan drawn
+
+
+@pytest.mark.parametrize("n", range(1, 16))
+def test_small_multiples_rows_are_balanced_without_orphans(n):
+    rows = plots.panel_rows(n)
+    assert sum(rows) == n and max(rows) <= plots.MAX_PANEL_COLUMNS
+    assert max(rows) - min(rows) <= 1
+    if n > 1:
+        assert min(rows) >= 2  # a panel alone on the last row is an orphan
+
+
+def test_area_panels_share_years_and_label_them_on_each_panel():
     ids = ["union_members", "employees", "union_density", "union_organisations"]
     fig = plots.area_figure(
         pd.concat([_series(indicator=i) for i in ids]),
@@ -311,10 +365,12 @@ def test_area_panels_share_years_labelled_under_each_columns_lowest_panel():
     )
     fig.canvas.draw()
     visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 4  # 2 + 2: no hidden slot, no orphan
     labelled = [any(t.get_visible() and t.get_text() for t in a.get_xticklabels()) for a in visible]
-    # 3 columns: panel 0 has panel 3 under it; panels 1 and 2 stand above empty slots
-    assert labelled == [False, True, True, True]
+    assert all(labelled)
     assert len({ax.get_xlim() for ax in visible}) == 1
+    ends = [t.get_text() for ax in visible for t in ax.texts if t.get_gid() == plots.END_LABEL_GID]
+    assert len(ends) == 4 and ends[0] == "346"  # the last value, written at the line's end
 
 
 def test_area_figure_of_chosen_indicators_names_its_area():

@@ -307,6 +307,17 @@ class Session:
         if area is not None:
             text += "\n\n" + self._area_line(area)
         self.md(text)
+        self._print_footer()
+
+    def _print_footer(self) -> None:
+        """The running footer of the printed pages: region, window, edition, synthetic note."""
+        from IPython.display import HTML, display
+
+        from uniontrends.present import page
+
+        p = self.params
+        text = page.footer_text(self.region_label(), p.start, p.end, self.lang, self.is_synthetic)
+        display(HTML(page.running_footer_style(text)))
 
     def _area_line(self, area: str) -> str:
         from uniontrends.data.catalog import builtin_catalog
@@ -332,14 +343,14 @@ class Session:
 
     def show(self, df: pd.DataFrame) -> None:
         """Display a table localised and HTML-escaped (thousands separators)."""
-        from IPython.display import display
-
-        from uniontrends.present.tables import display_table
-
-        display(display_table(self.localize(df), self.lang))
+        self._display(df, self.localize(df))
 
     def table(self, df: pd.DataFrame | None, name: str, show: bool = True) -> None:
         """Save a table (CSV + a sheet in tables.xlsx) in the session language; display it.
+
+        A statistics table is shown as its key numbers, then every statistic grouped by
+        indicator in collapsed sections; another long table as its first rows, then all of it
+        collapsed (HTML ``<details>``: no script). The files always hold the whole table.
 
         Returns nothing, so a notebook cell ending with it shows no (temporary) file path.
         None (a table the package has no data for) is neither saved nor shown.
@@ -349,24 +360,46 @@ class Session:
         local = self.localize(df)
         path = self.outputs.table(local, name)
         if show:
-            from IPython.display import display
-
-            from uniontrends.present.tables import display_table
-
-            display(display_table(local, self.lang))
+            self._display(df, local)
         self.written.append(Path(path))
 
+    def _display(self, df: pd.DataFrame, local: pd.DataFrame) -> None:
+        from IPython.display import HTML, display
+
+        from uniontrends.present import tables
+
+        if {"indicator", "statistic", "value", "unit"} <= set(df.columns):
+            html = tables.statistics_html(
+                df, self.lang, self.name, self.localize, (self.params.start, self.year)
+            )
+            display(HTML(html))
+        elif len(local) > tables.LONG_TABLE_ROWS:
+            whole = tables.display_table(local, self.lang)
+            head = tables.display_table(local.head(tables.HEAD_ROWS), self.lang)
+            display(HTML(tables.long_table_html(whole, head, len(local), self.lang)))
+        else:
+            display(tables.display_table(local, self.lang))
+
     def figure(self, fig: Any, name: str | None, show: bool = True) -> None:
-        """Save a figure (PNG + SVG) and display it; None (nothing to draw) does nothing."""
+        """Save a figure (PNG + SVG) and display it with its description as alt text; None
+        (nothing to draw) does nothing.
+
+        The description (what the chart shows, and its synthetic-data and source notes) is
+        the one stored in the PNG and SVG metadata; the HTML export writes it as ``<img alt>``.
+        """
         if fig is None or name is None:
             return
+        from uniontrends.present.plots import describe
+
+        alt = describe(fig)
         png, _svg = self.outputs.figure(fig, name)
         if show:
             # The saved PNG, not the Figure: a Figure only renders when the kernel has a
             # matplotlib display hook, which plain papermill runs do not set up.
             from IPython.display import Image, display
 
-            display(Image(filename=str(png), retina=True))  # 150 dpi shown at 75
+            # 150 dpi shown at 75; the HTML export's stylesheet then fits it to the page width
+            display(Image(filename=str(png), retina=True, alt=alt or name))
         import matplotlib.pyplot as plt
 
         plt.close(fig)
@@ -534,10 +567,17 @@ class Session:
         drawn = [i for i in ids if i in have]
         if not drawn:
             return None
+        rep = self.reported
+        # published figures of the window, drawn as published (lower bounds as ▲↑)
+        rep = rep[
+            (rep["region"] == self.region) & rep["period_end"].between(self.params.start, self.year)
+        ]
         return plots.area_figure(
             self.region_panel,
             drawn,
             self.lang,
+            region=self.region,
+            reported=rep,
             area=area,
             catalog=self.catalog,
             region_names=self.regions,

@@ -232,19 +232,20 @@ class ReferenceView:
         ]
 
     def figure(self) -> object:
-        """Union density (ILOSTAT) of the package's country and peers, its own emphasised;
-        None when the series hold none of them."""
+        """Union density (ILOSTAT) of the package's country and peers, labelled, over the middle
+        half of the other countries; None when the series hold none of them."""
         from uniontrends.present import plots
 
         ref = self.table()
         countries = self.countries()
-        rows = ref[(ref["dataset"] == "ilostat") & ref["region"].isin(countries)]
-        if rows.empty:
+        ilostat = ref[ref["dataset"] == "ilostat"]
+        if not ilostat["region"].isin(countries).any():
             return None
         own = self.s.package.info.country
+        highlight = own if own in countries else countries[0]
         return plots.reference_figure(
-            rows, self.s.lang, highlight=own if own in countries else countries[0],
-            countries=countries, catalog=self.catalog,
+            ilostat, self.s.lang, highlight=highlight,
+            peers=[c for c in countries if c != highlight], catalog=self.catalog,
         )  # fmt: skip
 
 

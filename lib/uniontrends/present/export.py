@@ -14,6 +14,7 @@ import matplotlib.figure
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from uniontrends.data.model import LANGS
 from uniontrends.errors import UniontrendsError
 from uniontrends.present.tables import write_csv, write_workbook
 from uniontrends.safe import CONTENT_SECURITY_POLICY
@@ -180,10 +181,22 @@ def _html_exporter() -> HTMLExporter:
     return exporter
 
 
+def notebook_language(nb: nbformat.NotebookNode) -> str:
+    """The language a notebook was run in: its ``lang`` parameter (papermill's record), else en.
+
+    Returns:
+        One of ``data.model.LANGS``.
+    """
+    params = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
+    lang = params.get("lang", "en")
+    return lang if lang in LANGS else "en"
+
+
 def notebook_to_html(
     notebook: str | Path | nbformat.NotebookNode,
     html_path: str | Path,
     title: str | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Export an executed notebook to one self-contained HTML file without code.
 
@@ -195,6 +208,8 @@ def notebook_to_html(
         notebook: a .ipynb path or an nbformat NotebookNode.
         html_path: where to write the .html file (parent folders are created).
         title: the page title; defaults to the notebook file name.
+        lang: the page's language (``<html lang>``); defaults to the notebook's ``lang``
+            parameter (``notebook_language``).
 
     Returns:
         The HTML path.
@@ -219,7 +234,9 @@ def notebook_to_html(
     if title is not None:
         nb = nbformat.from_dict(nb)  # copy: the caller's notebook keeps its metadata
         nb.metadata["title"] = title
+    language = lang if lang in LANGS else notebook_language(nb)
     with _EXPORT_LOCK:
+        exporter.language_code = language  # <html lang="en"> or "zh"; one export at a time
         body, _ = exporter.from_notebook_node(nb, resources=resources)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")

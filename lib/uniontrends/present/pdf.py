@@ -76,7 +76,10 @@ def find_chromium() -> str | None:
 
 
 def chromium_command(url: str, pdf: Path, executable: str, profile: Path) -> list[str]:
-    """The command line that prints the page at `url` to `pdf` (no header/footer).
+    """The command line that prints the page at `url` to `pdf`, with bookmarks.
+
+    Chromium's own header and footer (the URL, the date) are off: the report's stylesheet
+    sets the paper (A4), the page numbers and the running footer.
 
     Args:
         url: the report's address on the loopback server (see ``serve_report``).
@@ -92,7 +95,8 @@ def chromium_command(url: str, pdf: Path, executable: str, profile: Path) -> lis
         *CHROMIUM_FLAGS,
         *PRINT_FLAGS,
         f"--user-data-dir={profile}",
-        "--no-pdf-header-footer",
+        "--no-pdf-header-footer",  # the page's own CSS prints the footer and page numbers
+        "--generate-pdf-document-outline",  # bookmarks from the headings
         "--run-all-compositor-stages-before-draw",
         f"--print-to-pdf={pdf}",
         url,

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import html
+import math
 import re
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from uniontrends.safe import controls_written_out, neutralise_formulas
+from uniontrends.safe import controls_written_out, escape_html, neutralise_formulas
 
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel on Chinese Windows read UTF-8 correctly
 XLSX_SHEET_MAX = 31
+NOWRAP_WIDTH = 22  # a column whose cells are at most this wide (half-em units) never wraps
+LONG_TABLE_ROWS = 40  # longer tables show their first rows, the whole table collapsed
+HEAD_ROWS = 10
+# The statistics a reader looks for first, per indicator (the rest are collapsed).
+KEY_STATISTICS = ("level_start", "level_end", "rel_change", "cagr")
+TREND_METHODS_FIRST = ("glm_rate_ratio", "ols_slope", "mann_kendall_s")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 # Column headings of the shared tidy tables, for display in Chinese.
@@ -109,8 +118,26 @@ def _whole_numbers(column: pd.Series) -> bool:
     return bool(column.dropna().mod(1).eq(0).all())
 
 
+def _visual_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _short_columns(df: pd.DataFrame) -> list[object]:
+    """Columns whose shown cells are all short: they never wrap (no "明/确" on two lines)."""
+    short = []
+    for col in df.columns:
+        cells = [str(v) for v in df[col].tolist()]
+        if max((_visual_width(c) for c in cells), default=0) <= NOWRAP_WIDTH:
+            short.append(col)
+    return short
+
+
 def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Styler:
     """A table for notebooks: thousands separators, text HTML-escaped, headings in `lang`.
+
+    Text columns and their headers are left-aligned, numbers and theirs right-aligned;
+    columns of short values (numbers, codes, evidence words) never wrap, so a narrow page
+    squeezes only the columns of sentences. Missing values show as nothing, never "nan".
 
     Args:
         df: the table (values in base units).
@@ -121,7 +148,7 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
         A pandas Styler (renders as HTML in Jupyter and in the HTML export).
     """
     shown = controls_written_out(df.rename(columns=_COLUMNS_ZH) if lang == "zh" else df)
-    styler = shown.style.format(thousands=",", precision=precision, escape="html")
+    styler = shown.style.format(thousands=",", precision=precision, escape="html", na_rep="")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     whole = [c for c in shown.columns if _whole_numbers(shown[c])]
     if whole:  # 38 organisations, not 38.00
@@ -133,13 +160,210 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
     ]
     if year_cols:
         # years are labels, not quantities: no thousands separator
-        styler = styler.format("{}", subset=year_cols, escape="html")
+        styler = styler.format("{}", subset=year_cols, escape="html", na_rep="")
     p_cols = [c for c in shown.columns if c in ("p_value", "p value", "p值")]
     if p_cols:  # "0.00" would hide how small a p-value is; files keep the number itself
         styler = styler.format(_format_p, subset=p_cols, na_rep="")
-    text_cols = [c for c in shown.columns if pd.api.types.is_string_dtype(shown[c])]
+    text_cols = [c for c in shown.columns if _is_text(shown[c])]
     if text_cols:  # sentences read from the left; numbers stay right-aligned
         styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
+    headers = [
+        {"selector": f"th.col_heading.col{i}", "props": "text-align: left;"}
+        for i, c in enumerate(shown.columns)
+        if c in text_cols
+    ]
+    if headers:  # a header stands over its column: left over text, right over numbers
+        styler = styler.set_table_styles(headers, overwrite=False)
+    short = _short_columns(shown)
+    if short:
+        classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+        classes[short] = "ut-nowrap"
+        styler = styler.set_td_classes(classes)
+    styler = styler.set_table_attributes('class="ut-table"')
     if _plain_index(shown):  # a row counter says nothing (CSV and XLSX leave it out too)
         styler = styler.hide(axis="index")
     return styler
+
+
+def _is_text(column: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(column) or column.dtype == object
+
+
+# ---- long tables: key numbers first, the rest collapsed (HTML <details>, no script) ---------
+
+_WORDS = {
+    "en": {
+        "all_rows": "All {n} rows",
+        "first_rows": "First {k} of {n} rows; all of them below and in the table's CSV file.",
+        "statistics": "{n} statistics",
+        "key_numbers": "Key numbers",
+        "all_statistics": "All statistics, by indicator (click to open)",
+        "start": "Level {year}",
+        "end": "Level {year}",
+        "change": "Change",
+        "cagr": "Per year (CAGR)",
+        "trend": "Trend evidence",
+        "indicator": "Indicator",
+        "provenance": "Data",
+    },
+    "zh": {
+        "all_rows": "全部{n}行",
+        "first_rows": "前{k}行（共{n}行）；全部行见下方及该表的CSV文件。",
+        "statistics": "{n}项统计量",
+        "key_numbers": "主要数字",
+        "all_statistics": "全部统计量（按指标，点击展开）",
+        "start": "{year}年",
+        "end": "{year}年",
+        "change": "变化",
+        "cagr": "年均增长率",
+        "trend": "趋势证据",
+        "indicator": "指标",
+        "provenance": "数据类型",
+    },
+}
+
+
+def format_value(value: object, unit: str, lang: str = "en") -> str:
+    """A value for reading, by its unit: shares in %, counts with separators, missing as "—".
+
+    Args:
+        value: a number (or None / NaN).
+        unit: the statistic's unit ("share", "share per year", "cases", ...).
+        lang: "en" or "zh".
+
+    Returns:
+        The text shown; "—" for a missing value, never "nan".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    number = float(value)  # type: ignore[arg-type]
+    pct = "%" if lang == "zh" else " %"
+    if unit in ("share", "share per year"):
+        return f"{number * 100:,.1f}{pct}"
+    if number.is_integer() or abs(number) >= 100:
+        return f"{number:,.0f}"
+    return f"{number:,.3g}"
+
+
+def collapsed(inner_html: str, summary: str, note: str = "", open_: bool = False) -> str:
+    """HTML ``<details>``: `summary` always shown, `inner_html` on a click (no script).
+
+    Args:
+        inner_html: markup already safe (a Styler's HTML, escaped).
+        summary: plain text (escaped here).
+        note: plain text shown after the summary in a lighter weight (escaped here).
+        open_: start opened.
+    """
+    extra = f' <span class="ut-summary-note">{escape_html(note)}</span>' if note else ""
+    state = " open" if open_ else ""
+    return (
+        f'<details class="ut-group"{state}><summary>{escape_html(summary)}{extra}</summary>'
+        f"{inner_html}</details>"
+    )
+
+
+def long_table_html(styled: Styler, head: Styler, n_rows: int, lang: str) -> str:
+    """A long table as its first rows, then the whole table collapsed.
+
+    Args:
+        styled: the whole table, styled (``display_table``).
+        head: its first ``HEAD_ROWS`` rows, styled the same way.
+        n_rows: rows in the whole table.
+        lang: "en" or "zh".
+    """
+    words = _WORDS[lang]
+    note = escape_html(words["first_rows"].format(k=HEAD_ROWS, n=n_rows))
+    return f'<p class="ut-edition">{note}</p>{head.to_html()}' + collapsed(
+        styled.to_html(), words["all_rows"].format(n=n_rows)
+    )
+
+
+def statistics_html(
+    table: pd.DataFrame,
+    lang: str,
+    name_of: Callable[[str], str],
+    localize: Callable[[pd.DataFrame], pd.DataFrame],
+    years: tuple[int, int],
+) -> str:
+    """An area's statistics as a reader wants them: key numbers first, all of them grouped.
+
+    First one row per indicator (level at the start and end of the window, change, CAGR, the
+    trend's evidence, the data's provenance), then every statistic of each indicator in a
+    collapsed group of its own.
+
+    Args:
+        table: the statistics table (indicator, statistic, value, ci_low, ci_high, p_value,
+            unit, method, evidence, provenance), ids not yet localised.
+        lang: "en" or "zh".
+        name_of: indicator id -> display name.
+        localize: the session's table localisation (headers, coded words) for the groups.
+        years: first and last year of the window (the key numbers' level columns).
+
+    Returns:
+        HTML (every value from data escaped).
+    """
+    words = _WORDS[lang]
+    key = _key_numbers(table, lang, name_of, localize, years)
+    parts = [display_table(key, lang).set_caption(words["key_numbers"]).to_html()]
+    groups = []
+    for indicator, rows in table.groupby("indicator", sort=False):
+        shown = rows.drop(columns=["indicator"]).copy()
+        shown["value"] = [
+            format_value(v, str(u), lang)
+            for v, u in zip(shown["value"], shown["unit"], strict=True)
+        ]
+        for col in ("ci_low", "ci_high"):
+            shown[col] = [
+                "" if pd.isna(v) else format_value(v, str(u), lang)
+                for v, u in zip(shown[col], shown["unit"], strict=True)
+            ]
+        styled = display_table(localize(shown.reset_index(drop=True)), lang)
+        note = words["statistics"].format(n=len(rows))
+        groups.append(collapsed(styled.to_html(), name_of(str(indicator)), note))
+    parts.append(collapsed("".join(groups), words["all_statistics"]))
+    return "".join(parts)
+
+
+def _key_numbers(
+    table: pd.DataFrame,
+    lang: str,
+    name_of: Callable[[str], str],
+    localize: Callable[[pd.DataFrame], pd.DataFrame],
+    years: tuple[int, int],
+) -> pd.DataFrame:
+    words = _WORDS[lang]
+    rows = []
+    for indicator, group in table.groupby("indicator", sort=False):
+        stat = group.set_index("statistic")
+
+        def shown(name: str, stat: pd.DataFrame = stat) -> str:
+            if name not in stat.index:
+                return "—"
+            return format_value(stat.at[name, "value"], str(stat.at[name, "unit"]), lang)
+
+        trend = "—"
+        for name in TREND_METHODS_FIRST:
+            if name in stat.index and isinstance(stat.at[name, "evidence"], str):
+                trend = stat.at[name, "evidence"]
+                break
+        rows.append(
+            {
+                "indicator": name_of(str(indicator)),
+                "start": shown("level_start"),
+                "end": shown("level_end"),
+                "change": shown("rel_change"),
+                "cagr": shown("cagr"),
+                "trend": trend,
+                "provenance": str(group["provenance"].iloc[0]) if "provenance" in group else "",
+            }
+        )
+    key = pd.DataFrame(rows)
+    # coded words (evidence, provenance) in the session language, headers from this module
+    coded = localize(key[["trend", "provenance"]].rename(columns={"trend": "evidence"}))
+    key["trend"], key["provenance"] = coded.iloc[:, 0].to_numpy(), coded.iloc[:, 1].to_numpy()
+    headers = {k: words[k] for k in ("indicator", "change", "cagr", "trend", "provenance")}
+    headers |= {
+        "start": words["start"].format(year=years[0]),
+        "end": words["end"].format(year=years[1]),
+    }
+    return key.rename(columns=headers)
