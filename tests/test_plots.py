@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 
@@ -405,3 +406,148 @@ def test_use_theme_sets_cjk_font():
     finally:
         plots.use_theme("en")
     assert plt.rcParams["font.family"][0] == "DejaVu Sans"
+
+
+# ---- as a reader sees them: no text on text, nothing cut off, alt text, safe colours ---------
+
+
+def _text_boxes(fig) -> list[tuple[str, object]]:
+    """Every text drawn on the saved image, with its box: titles, labels, tick labels within
+    the axis limits, legends, end labels, notes."""
+    from matplotlib.text import Text
+    from uniontrends.present.export import _lay_out_once
+
+    fig.saved_box = _lay_out_once(fig)  # the layout and box (inches) the PNG and SVG get
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    tick_texts, shown = set(), []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                tick_texts.update((id(tick.label1), id(tick.label2)))
+                if ax.get_visible() and low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    shown += [t for t in (tick.label1, tick.label2) if t.get_visible()]
+    for text in fig.findobj(Text):
+        if id(text) in tick_texts or not text.get_visible():
+            continue
+        if text.axes is not None and not text.axes.get_visible():
+            continue
+        shown.append(text)
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in shown if t.get_text().strip()]
+
+
+def _overlaps(boxes) -> list[tuple[str, str]]:
+    found = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            shrunk_a = box_a.expanded(0.98, 0.9)  # glyph boxes touch at their padding
+            if shrunk_a.overlaps(box_b.expanded(0.98, 0.9)):
+                found.append((a, b))
+    return found
+
+
+@functools.cache
+def _bundled_figures(lang: str) -> dict[str, object]:
+    import uniontrends as ut
+
+    package = ut.open_package(config.DATA_DIR)
+    panel, reported = package.panel, package.reported
+    putuo = panel[(panel["region"] == "putuo") & panel["year"].between(2018, 2022)]
+    rep = reported[reported["region"] == "putuo"]
+    years = YEARS
+    disputes = putuo[putuo["indicator"] == "disputes_mediated"].sort_values("year")
+    values = disputes["value"].tolist()
+    ref = package.reference
+    common = {"catalog": package.catalog}
+    return {
+        "trend": plots.trend_figure(
+            disputes,
+            "disputes_mediated",
+            lang,
+            trend="ols",
+            projection=project(years, values),
+            reported=rep,
+            region_names=package.regions,
+            **common,
+        ),  # fmt: skip
+        "area_welfare": plots.area_figure(
+            putuo, "welfare", lang, reported=rep, region_names=package.regions, **common
+        ),  # fmt: skip
+        "regions": plots.regions_figure(
+            panel[panel["year"].between(2018, 2022)],
+            "union_density",
+            lang,
+            highlight="putuo",
+            region_names=package.regions,
+            **common,
+        ),  # fmt: skip
+        "reference": plots.reference_figure(
+            ref[ref["dataset"] == "ilostat"],
+            lang,
+            highlight=package.info.country,
+            peers=package.info.peers,
+            **common,
+        ),  # fmt: skip
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_text_overlaps_another_or_leaves_the_image(lang):
+    # the bundled package's own figures: a trend with every layer, the largest small multiples
+    # (13 panels, published bounds among them), three regions within a few points of each other
+    # (union density) and the reference chart with its four labelled countries
+    for name, fig in _bundled_figures(lang).items():
+        boxes = _text_boxes(fig)
+        assert len(boxes) > 10, name
+        assert not _overlaps(boxes), (name, _overlaps(boxes))
+        saved = fig.saved_box.transformed(fig.dpi_scale_trans)  # inches -> pixels
+        for text, box in boxes:  # nothing cut off at the saved image's edges
+            assert box.x0 >= saved.x0 - 1 and box.x1 <= saved.x1 + 1, (name, text)
+            assert box.y0 >= saved.y0 - 1 and box.y1 <= saved.y1 + 1, (name, text)
+        assert saved.width / fig.dpi <= plots.FIG_WIDTH * 1.05, name  # fits the page's width
+
+
+def test_overlap_check_sees_overlapping_labels():
+    # the check itself: two labels at one point are caught
+    fig = plots.trend_figure(_series(), "disputes_mediated", "en", catalog=CATALOG,
+                             region_names=REGIONS)  # fmt: skip
+    fig.axes[0].annotate("346 again", xy=(2022, 346), xytext=(plots.END_LABEL_OFFSET, 0),
+                         textcoords="offset points", va="center")  # fmt: skip
+    assert _overlaps(_text_boxes(fig))
+
+
+def test_alt_text_says_what_the_chart_shows():
+    fig = plots.trend_figure(_series(), "disputes_mediated", "en", trend="ols",
+                             reported=_reported(), catalog=CATALOG,
+                             region_names=REGIONS)  # fmt: skip
+    alt = plots.describe(fig)
+    assert alt.startswith("Line chart of Putuo District: Labour disputes mediated, 2018–2022.")
+    assert "from 173 in 2018 to 346 in 2022" in alt
+    assert "at least 1,200" in alt and "OLS trend" in alt
+    assert plots.SYNTHETIC_NOTE["en"] in alt
+    panels = plots.area_figure(
+        pd.concat([_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases")]),
+        "disputes", "zh", catalog=CATALOG, region_names=REGIONS,
+    )  # fmt: skip
+    alt = plots.describe(panels)
+    assert "分面图" in alt and "劳动争议调处从2018年的173到2022年的346" in alt
+
+
+def test_every_colour_drawn_is_okabe_ito_or_grey():
+    # Okabe–Ito is told apart with every common colour-vision deficiency; a colour added
+    # outside it (a seaborn default, a red next to a green) fails here
+    from matplotlib.colors import to_hex, to_rgb
+
+    allowed = {to_hex(c) for c in plots.OKABE_ITO}
+    for lang in ("en",):
+        for name, fig in _bundled_figures(lang).items():
+            colours = set()
+            for ax in fig.axes:
+                colours |= {to_hex(line.get_color()) for line in ax.get_lines()}
+                colours |= {
+                    to_hex(c.get_facecolor()[0]) for c in ax.collections if len(c.get_facecolor())
+                }
+            for colour in colours - allowed:
+                r, g, b = to_rgb(colour)
+                assert max(r, g, b) - min(r, g, b) < 0.02, (name, colour)  # a grey
