@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -208,3 +209,84 @@ def test_the_printer_reads_nothing_beyond_the_report(tmp_path: Path) -> None:
     assert "VISIBLE-MARKER" in text
     for leaked in ("LOCAL-SECRET-81d2", "NEIGHBOUR-FILE-5c7e", "SCRIPT-RAN", "ONERROR-RAN"):
         assert leaked not in text
+
+
+def _pdf_text(pdf_path: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    done = subprocess.run(["pdftotext", "-layout", *pages, str(pdf_path), "-"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return done.stdout
+
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdfinfo") is None or shutil.which("pdftohtml") is None,
+    reason="needs pdfinfo, pdftotext and pdftohtml (apt-get install poppler-utils)",
+)
+
+
+@pytest.mark.browser
+@needs_chromium
+@needs_poppler
+def test_the_report_prints_on_a4_with_page_numbers_footer_and_bookmarks(tmp_path: Path) -> None:
+    # A report-shaped notebook through the real export: its stylesheet and running footer
+    from uniontrends.present import page
+    from uniontrends.present.export import notebook_to_html
+
+    footer = page.running_footer_style(page.footer_text("普陀区", 2018, 2022, "zh", True))
+    sections = [(f"第{k}节 Section {k}", 30) for k in range(1, 5)]
+    html = notebook_to_html(_report_notebook(sections, footer), tmp_path / "90_annual_report.html")
+    out = pdf.report_pdf(html.parent, ("90_annual_report",))
+    assert out is not None
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    assert "(A4)" in info, info
+    n_pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert n_pages >= 3
+    for number in range(1, n_pages + 1):  # every page: its number and the running footer
+        text = _pdf_text(out, number)
+        assert re.search(rf"\b{number}\s*/\s*{n_pages}\b", text), text[-300:]
+        assert "普陀区" in text and "2022年版" in text and "合成" in text
+    outline = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", str(out)],
+                             capture_output=True, text=True).stdout  # fmt: skip
+    bookmarks = re.findall(r"<item page=\"\d+\">([^<]+)</item>", outline)
+    assert "年度报告 Annual report" in bookmarks and "第4节 Section 4" in bookmarks
+
+
+def _report_notebook(sections: list[tuple[str, int]], footer: str) -> object:
+    """A report-shaped notebook: a title, the running footer, headings each over a table."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    def html(body: str) -> object:
+        return new_code_cell("", outputs=[new_output("display_data", data={"text/html": body})])
+
+    cells = [new_markdown_cell("# 年度报告 Annual report"), html(footer)]
+    for heading, n_rows in sections:
+        cells.append(new_markdown_cell(f"## {heading}"))
+        rows = "".join(f"<tr><td>{i}</td><td>{'劳动争议调处' * 3}</td></tr>" for i in range(n_rows))
+        cells.append(
+            html(f"<table><thead><tr><th>序号</th><th>数据来源类型</th></tr></thead>{rows}</table>")
+        )
+    nb = new_notebook(cells=cells)
+    nb.metadata["papermill"] = {"parameters": {"lang": "zh"}}
+    return nbformat.from_dict(nb)
+
+
+@pytest.mark.browser
+@needs_chromium
+@needs_poppler
+def test_no_page_ends_with_a_heading(tmp_path: Path) -> None:
+    # Headings of sections of different lengths fall at every height of a page; each must
+    # stay with its table instead of standing alone at the foot of a page.
+    from uniontrends.present.export import notebook_to_html
+
+    sections = [(f"Heading {k}", 2 + (k * 7) % 11) for k in range(40)]
+    html = notebook_to_html(_report_notebook(sections, ""), tmp_path / "90_annual_report.html")
+    out = pdf.report_pdf(html.parent, ("90_annual_report",))
+    assert out is not None
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    n_pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert n_pages >= 4
+    for number in range(1, n_pages):
+        lines = [ln.strip() for ln in _pdf_text(out, number).splitlines() if ln.strip()]
+        content = [ln for ln in lines if not re.fullmatch(r"\d+\s*/\s*\d+", ln)]
+        assert not content[-1].startswith("Heading"), (number, content[-3:])
