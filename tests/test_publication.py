@@ -154,3 +154,33 @@ def test_long_tables_show_their_first_rows_and_collapse_the_rest():
     assert len(first.find("tbody").find_all("tr")) == tables.HEAD_ROWS
     assert collapsed.find("summary").get_text() == "All 50 rows"
     assert len(collapsed.find("tbody").find_all("tr")) == 50
+
+
+@pytest.mark.notebooks
+def test_no_html_of_the_suite_prints_nan(bundled_suite):
+    # a missing value reads as a dash (or nothing), never as pandas' "nan"
+    pages = sorted(bundled_suite.rglob("*.html"))
+    assert len(pages) >= 7 * 3  # every notebook of every bundled region
+    for path in pages:
+        text = BeautifulSoup(path.read_text("utf-8"), "html.parser").get_text(" ")
+        found = re.findall(r".{0,40}\bnan\b.{0,40}", text, flags=re.IGNORECASE)
+        assert not found, f"{path.relative_to(bundled_suite)}: {found[:3]}"
+
+
+def test_citation_file_is_cff_1_2_and_in_step_with_the_package():
+    import tomllib
+
+    import yaml
+    from uniontrends import config
+
+    citation = yaml.safe_load((config.PROJ_ROOT / "CITATION.cff").read_text("utf-8"))
+    project = tomllib.loads((config.PROJ_ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert citation["cff-version"] == "1.2.0"
+    for key in ("message", "title", "authors", "type"):  # required (type defaults to software)
+        assert citation[key]
+    assert all("name" in a or "family-names" in a for a in citation["authors"])
+    assert citation["version"] == project["version"]
+    assert citation["license"] == project["license"]
+    # the report's sources are cited with the software
+    titles = " ".join(ref["title"] for ref in citation["references"])
+    assert "ILOSTAT" in titles and "OECD" in titles and "普陀区总工会" in titles
