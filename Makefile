@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXPLORE_PORT ?= 8866
+# what `make report` runs: e.g. make report REGIONS=putuo LANGS=zh
+REGIONS ?= all
+LANGS ?= en,zh
+JOBS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install report test test-fast lab explore bench lint lock notebooks golden docs clean
@@ -23,9 +27,9 @@ $(STAMP): pyproject.toml constraints.txt
 ## Create .venv and install the project with its pinned dependencies
 install: $(STAMP)
 
-## Run every notebook for the bundled data (Putuo, 2022) and write outputs/
+## Run every notebook for every region of the bundled data, newest year, in English and Chinese
 report: $(STAMP)
-	$(BIN)/uniontrends run
+	$(BIN)/uniontrends run --region $(REGIONS) --lang $(LANGS) --jobs $(JOBS)
 
 ## Run the test suite (unit, property, bad input, notebooks, CLI, browser)
 test: $(STAMP)
