@@ -8,6 +8,9 @@ EXPLORE_PORT ?= 8866
 REGIONS ?= all
 LANGS ?= en,zh
 JOBS ?= 2
+# pytest-xdist workers; tests sharing a suite fixture stay on one worker (tests/conftest.py)
+TEST_WORKERS ?= 2
+PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help install report test test-fast lab explore bench lint lock notebooks golden docs clean
@@ -33,11 +36,11 @@ report: $(STAMP)
 
 ## Run the test suite (unit, property, bad input, notebooks, CLI, browser)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 ## Run the fast layer: no kernels, no browser (under a minute)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not notebooks and not kernels and not browser"
+	$(BIN)/python -m pytest $(PARALLEL) -m "not notebooks and not kernels and not browser"
 
 ## Open JupyterLab on the notebooks
 lab: $(STAMP)

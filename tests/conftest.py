@@ -138,6 +138,18 @@ def hostile_suite(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
                       done.returncode, done.stdout, done.stderr)  # fmt: skip
 
 
+# Session fixtures that run a whole suite: with pytest-xdist (`make test` runs two workers),
+# every test using one of them goes to the same worker, so each suite still runs once.
+_SUITE_FIXTURES = ("bundled_suite", "example_suite", "hostile_suite")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        suite = next((f for f in _SUITE_FIXTURES if f in getattr(item, "fixturenames", ())), None)
+        if suite is not None:
+            item.add_marker(pytest.mark.xdist_group(suite))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ARG001
     """In CI (CI=true) a skipped browser test fails: .ci/run installs Chromium, so a skip
