@@ -18,7 +18,7 @@ from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding
 from uniontrends.findings.skipped import NotAnalysed
 from uniontrends.findings.trend import TrendSummary, summarize
-from uniontrends.present import layout, report
+from uniontrends.present import layout, release, report
 from uniontrends.safe import escape_markdown
 from uniontrends.stats import audit
 
@@ -390,3 +390,126 @@ class ReportView:
         synthetic = findings is None or any(f.synthetic for f in findings)
         return report.method_notes(self.s.lang, reported=self.s.has_reported(),
                                    synthetic=synthetic)  # fmt: skip
+
+    # ---- the report as a release (``present.release``) ----------------------------------------
+
+    def names(self) -> dict[str, str]:
+        """Indicator id -> name in the session language, for every indicator of the catalog
+        (and of the built-in catalog, which names the reference series)."""
+        names = {i.id: i.name(self.s.lang) for i in builtin_catalog().indicators.values()}
+        return names | {i.id: i.name(self.s.lang) for i in self.s.catalog.indicators.values()}
+
+    def levels(self) -> dict[str, release.Levels]:
+        """Each indicator's first and last value of the region in the window."""
+        p = self.s.region_panel
+        return release.window_levels(
+            zip(p["indicator"], p["year"], p["value"], p["qualifier"], strict=True)
+        )
+
+    def key_indicator_of(self) -> dict[str, str]:
+        """Each area's key indicator (registry.yaml), the headline's first pick per area."""
+        return {spec.area: spec.key_indicator for spec in self.s.registry.of_kind("area")
+                if spec.area and spec.key_indicator}  # fmt: skip
+
+    def title(self) -> None:
+        """Show the title block (region, period, publisher, edition, synthetic notice) and set
+        the running footer of the printed pages."""
+        s = self.s
+        info = s.package.info
+        publisher = info.title_zh if s.lang == "zh" else info.title_en
+        s.md(release.title_block(
+            s.region_label(), s.params.start, s.year, publisher or "",
+            release.edition_of(self.edition()), s.lang, s.is_synthetic, s.has_reported(),
+        ))  # fmt: skip
+        s._print_footer()
+
+    def section_titles(self, findings: list[Finding]) -> list[str]:
+        """The titles of the report's sections in reading order, those this report has."""
+        lang, titles = self.s.lang, []
+        for key in release.SECTIONS:
+            if key == "areas":
+                titles += [self.s.catalog.area_name(a, lang) for a in self.areas(findings)]
+            elif key != "published" or self.s.has_reported():
+                titles.append(release.section_title(key, lang))
+        return titles
+
+    def contents(self, findings: list[Finding]) -> str:
+        """The table of contents as Markdown: links to every section's heading."""
+        return release.contents_markdown(self.section_titles(findings), self.s.lang)
+
+    def heading(self, key: str) -> None:
+        """Show a section's heading (``report.section.<key>``), or an area's name."""
+        s = self.s
+        title = (s.catalog.area_name(key, s.lang) if key in s.catalog.areas
+                 else release.section_title(key, s.lang))  # fmt: skip
+        s.md(f"## {escape_markdown(title)}")
+
+    def headline_figures(self, findings: list[Finding]) -> list[Finding]:
+        """The 4-6 figures the report opens with: real rows of the region only."""
+        return release.headline_figures(
+            findings, self.s.region, self.areas(findings), self.key_indicator_of()
+        )
+
+    def headline(self, findings: list[Finding]) -> str:
+        """The headline block (HTML): figures, or the note that only illustrative data exist;
+        the published figures' source cited."""
+        sources = self.s.reported.loc[self.s.reported["region"] == self.s.region, "source"]
+        return release.headline_html(
+            self.headline_figures(findings), self.s.lang, self.names(), self.s.area_names(),
+            self.levels(), sources.astype(str),
+        )  # fmt: skip
+
+    def key_points(self, findings: list[Finding]) -> str:
+        """3-6 plain key points (Markdown)."""
+        points = release.key_points(
+            self.headline_figures(findings), self.s.lang, self.names(), self.s.area_names(),
+            self.levels(), self.s.is_synthetic,
+        )  # fmt: skip
+        return release.key_points_markdown(points)
+
+    def area_narrative(self, findings: list[Finding], area: str) -> str:
+        """An area's short narrative: its real figures in plain words, what its chart shows."""
+        return release.area_narrative(
+            findings, area, self.s.region, self.s.lang, self.names(), self.levels(),
+            self.key_indicators(findings, area), self.s.is_synthetic,
+        )  # fmt: skip
+
+    def area_findings(self, findings: list[Finding], area: str) -> str:
+        """Every finding of an area, collapsed: plain sentence, then grade and technical note."""
+        from uniontrends.messages import message
+
+        mine = [f for f in findings if f.area == area]
+        return release.findings_details(
+            mine, self.s.lang, message("report.area_findings", self.s.lang), self.names(),
+            self.levels(), self._region_names(mine), self.s.region,
+        )  # fmt: skip
+
+    def other_findings(self, findings: list[Finding]) -> str:
+        """The findings of no area section (the data audit, areas no notebook analyses)."""
+        from uniontrends.messages import message
+
+        shown = set(self.areas(findings))
+        rest = [f for f in findings if f.area not in shown]
+        return release.findings_details(
+            rest, self.s.lang, message("report.other_findings", self.s.lang), self.names(),
+            self.levels(), self._region_names(rest), self.s.region,
+        )  # fmt: skip
+
+    def _region_names(self, findings: list[Finding]) -> dict[str, str]:
+        known = set(self.s.package.region_ids())
+        return {f.region: (self.s.region_label(f.region) if f.region in known else f.region)
+                for f in findings}  # fmt: skip
+
+    def downloads(self) -> str:
+        """Links to the workbooks, CSV tables and findings files in this edition's folder
+        (relative to the report's HTML, which is written into the same folder)."""
+        registry = self.s.registry.present()
+        notebooks = [(spec.name, spec.title(self.s.lang)) for spec in registry.specs
+                     if spec.kind != "explorer"]  # fmt: skip
+        return release.downloads_html(release.downloads(self.s.run_dir, notebooks), self.s.lang)
+
+    def note(self, key: str) -> str:
+        """A short note of the report from the message catalog (``report.<key>``)."""
+        from uniontrends.messages import message
+
+        return message(f"report.{key}", self.s.lang)
