@@ -107,6 +107,8 @@ def _sentence(f: Finding, lang: str, name: str, levels: Levels | None, fmt: Numb
             )  # fmt: skip
         return message("plain.change_only", lang, **fields, change=fmt.change(value, unit))  # type: ignore[arg-type]
     if statistic.startswith("projection_"):
+        year = statistic.removeprefix("projection_")
+        fields["end"] = int(year) if year.isdigit() else end
         return message("plain.projection", lang, **fields, value=fmt.quantity(value, unit))  # type: ignore[arg-type]
     if statistic == "term_over_term":
         return message("plain.term_over_term", lang, **fields,
