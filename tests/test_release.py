@@ -46,7 +46,8 @@ def test_a_bound_is_rounded_so_that_it_stays_true():
     assert ZH.quantity(123_456, "persons", "at_least") == "超过12.3万人"
     assert ZH.quantity(123_456, "persons", "at_most") == "不超过12.4万人"
     assert EN.quantity(0.9996, "share", "at_least") == "more than 99.9%"
-    assert EN.quantity(59.96, "per_1000_members", "at_most", decimals=1) == "at most 60 per 1,000 members"
+    shown = EN.quantity(59.96, "per_1000_members", "at_most", decimals=1)
+    assert shown == "at most 60 per 1,000 members"
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, math.inf, "n/a"])
@@ -85,7 +86,8 @@ JARGON = re.compile(
 )
 LEVELS = Levels(2018, 132_088, 2022, 104_053)
 KINDS = [
-    dict(statistic="trend", direction="down", evidence="clear", effect=-0.06, unit="persons_per_year"),
+    dict(statistic="trend", direction="down", evidence="clear", effect=-0.06,
+         unit="persons_per_year"),
     dict(statistic="trend", direction="up", evidence="suggestive", effect=0.14),
     dict(statistic="trend", direction="up", evidence="inconclusive", effect=0.01),
     dict(statistic="count_trend", direction="up", evidence="clear", effect=0.228,
@@ -182,7 +184,8 @@ def test_headline_figures_are_real_rows_by_relevance_and_size_never_by_p_value()
 
 
 def test_only_illustrative_data_give_no_headline_figure_and_say_so():
-    findings = [make_finding(), make_finding("legal_aid", statistic="total", evidence="descriptive")]
+    total = make_finding("legal_aid", statistic="total", evidence="descriptive")
+    findings = [make_finding(), total]
     assert release.headline_figures(findings, "putuo", ["disputes"], {}) == []
     for lang, words in (("en", "Only illustrative"), ("zh", "只有示例")):
         assert words in release.headline_html([], lang, {}, {}, {})

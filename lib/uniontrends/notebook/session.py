@@ -102,18 +102,6 @@ _WORDS_ZH = {
     "previous run": "以前的运行",
     "missing": "缺失",
 }
-SYNTHETIC_NOTICE = {
-    "en": "Annual values in this notebook are **illustrative synthetic data**, not official "
-    "statistics.",
-    "zh": "本笔记本中的年度数值为**示例（合成）数据**，并非官方统计。",
-}
-# Added to the notice when the region also has published figures.
-REPORTED_NOTICE = {
-    "en": " Only the figures marked *reported* are published figures.",
-    "zh": "只有标注为“公开报道”的数字是公开发布的数字。",
-}
-
-
 # Area statistics already computed in this process (a warm kernel keeps them across notebooks).
 _AREA_SUMMARIES: dict[tuple[object, ...], AreaSummary] = {}
 _AREA_SUMMARIES_KEPT = 8
@@ -294,16 +282,14 @@ class Session:
         region = escape_markdown(self.region_label())  # a name from regions.yaml
         title = self.package.info.title_zh if self.lang == "zh" else self.package.info.title_en
         title = escape_markdown(title)  # from package.yaml
-        if self.lang == "zh":
-            text = f"**{region}**，{p.start}—{p.end}年（{p.window}年窗口）。"
-        else:
-            text = f"**{region}**, {p.start}–{p.end} ({p.window}-year window)."
+        text = message("session.intro", self.lang, region=region, start=p.start, end=p.end,
+                       window=p.window)  # fmt: skip
         if title:
-            text = f"{title}: {text}" if self.lang == "en" else f"{title}：{text}"
+            text = message("session.intro_titled", self.lang, title=title, text=text)
         if self.is_synthetic:
-            text += "\n\n" + SYNTHETIC_NOTICE[self.lang]
+            text += "\n\n" + message("session.synthetic_notice", self.lang)
             if self.has_reported():
-                text += REPORTED_NOTICE[self.lang]
+                text += message("session.reported_notice", self.lang)
         if area is not None:
             text += "\n\n" + self._area_line(area)
         self.md(text)
@@ -328,13 +314,11 @@ class Session:
         name = escape_markdown(catalog.area_name(area, self.lang))  # names from the catalog
         selected = self.catalog.in_area(area)
         if not selected:
-            if self.lang == "zh":
-                return f"本数据包未选择“{name}”领域的指标：本笔记本没有可分析的内容。"
-            return f"This package selects no indicator of {name}: there is nothing to analyse."
-        names = ("、" if self.lang == "zh" else ", ").join(
+            return message("session.area_none", self.lang, area=name)
+        names = message("session.list_separator", self.lang).join(
             escape_markdown(i.name(self.lang)) for i in selected
         )
-        return f"指标：{names}。" if self.lang == "zh" else f"Indicators: {names}."
+        return message("session.area_indicators", self.lang, names=names)
 
     def section(self, title: str, text: str = "") -> None:
         """A section heading (and its explanation) for a section that is shown only when the
@@ -424,9 +408,7 @@ class Session:
 
         sources = list(dict.fromkeys(self._reported_of(area)["source"].astype(str)))
         shown = "; ".join(escape_markdown(src) for src in sources[:5])
-        if self.lang == "zh":
-            return f"公开发布的数字，按原文呈现（“不少于”为下限）。来源：{shown}。"
-        return f'Figures as published ("at least" marks a lower bound). Source: {shown}.'
+        return message("session.reported_note", self.lang, sources=shown)
 
     def reported_in(self, area: str | None = None) -> pd.DataFrame:
         """Published figures of the region (optionally of one area), as published.
@@ -497,7 +479,7 @@ class Session:
         if not summary.skipped:
             return
         rows = [{"indicator": ident, "reason": reason} for ident, reason in summary.skipped.items()]
-        self.md("**未分析的指标**" if self.lang == "zh" else "**Not analysed**")
+        self.md(message("session.not_analysed", self.lang))
         self.show(pd.DataFrame(rows, columns=["indicator", "reason"]))
 
     def _data_digest(self) -> str:

@@ -22,25 +22,12 @@ from uniontrends.findings.record import (
 )
 from uniontrends.findings.skipped import NOT_ANALYSED_FILE, NotAnalysed, read_not_analysed
 from uniontrends.findings.wording import format_number
+from uniontrends.messages import message
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.audit import reconciliation_rules
 from uniontrends.stats.evidence import evidence_rules
 
 ALL_FINDINGS_FILE = "findings_all.json"
-_PROVENANCE_NAMES = {
-    "en": {
-        "reported": "reported (published article)",
-        "synthetic": "synthetic (illustrative, not official)",
-        "reference": "reference (ILOSTAT, OECD)",
-        "official_annual": "official annual statistics",
-    },
-    "zh": {
-        "reported": "公开报道（已发表文章）",
-        "synthetic": "合成（示例，非官方）",
-        "reference": "外部参考（国际劳工组织、经合组织）",
-        "official_annual": "官方年度统计",
-    },
-}
 
 
 def findings_source(
@@ -204,44 +191,35 @@ def evidence_overview(findings: list[Finding], area_names: dict[str, str]) -> pd
 def overview_note(findings: list[Finding], lang: str = "en") -> str:
     """What the overview of all findings counts (synthetic data named only when used)."""
     synthetic = any(f.synthetic for f in findings)
-    if lang == "zh":
-        text = "各领域按证据强度的结论数"
-        text += "及其中依据合成数据的条数" if synthetic else ""
-        return text + "；全部结论见 findings_all.json 及各领域笔记本。"
-    text = "How many findings each area has at each evidence level"
-    text += ", and how many rest on synthetic data" if synthetic else ""
-    return text + "; every finding is in `findings_all.json` and in the area notebooks."
+    text = message("overview.counts", lang)
+    text += message("overview.synthetic", lang) if synthetic else ""
+    return text + message("overview.where", lang)
 
 
 def provenance_statement(findings: list[Finding], lang: str = "en") -> str:
     """A paragraph saying what the findings rest on: provenance counts, and a sentence on
     synthetic, published and reference data only where findings rest on them."""
     counts = dict(zip(*provenance_counts(findings).to_dict("list").values(), strict=True))
-    names = _PROVENANCE_NAMES[lang]
     n_syn = sum(f.synthetic for f in findings)
-    colon = "：" if lang == "zh" else ": "
-    parts = [f"{names.get(p, p)}{colon}{n}" for p, n in counts.items()]
-    if lang == "zh":
-        text = f"本报告共{len(findings)}条结论，按所依据的数据类型计：" + "；".join(parts) + "。"
-        if n_syn:
-            text += f"其中{n_syn}条依据示例（合成）年度数据，仅用于演示方法，不能作为真实统计引用。"
-        if "reported" in counts:
-            text += "公开报道数字按原文表述呈现（“余”“超”为下限）。"
-        if "reference" in counts:
-            text += "外部参考数据为真实公开序列。"
-        return text
-    text = f"This report holds {len(findings)} findings. By the data behind them: "
-    text += "; ".join(parts) + "."
+    parts = [message("provenance.count", lang, name=_provenance_name(p, lang), n=n)
+             for p, n in counts.items()]  # fmt: skip
+    separator = message("provenance.list_separator", lang)
+    text = message("provenance.statement", lang, n=len(findings), parts=separator.join(parts))
     if n_syn:
-        text += (
-            f" {n_syn} findings rest on illustrative synthetic annual data: they demonstrate "
-            "the method and must not be quoted as real statistics."
-        )
+        text += message("provenance.synthetic_findings", lang, n=n_syn)
     if "reported" in counts:
-        text += ' Published figures are shown as published ("余", "超" mark a lower bound).'
+        text += message("provenance.reported_findings", lang)
     if "reference" in counts:
-        text += " Reference series are real published data."
+        text += message("provenance.reference_findings", lang)
     return text
+
+
+def _provenance_name(provenance: str, lang: str) -> str:
+    """A provenance's name for readers (``provenance.<name>`` in the catalog), else as given."""
+    try:
+        return message(f"provenance.{provenance}", lang)
+    except KeyError:
+        return provenance
 
 
 def _rules_markdown(text: str) -> str:
@@ -352,39 +330,14 @@ def what_changed_section(
     Returns:
         The comparison as Markdown, or a one-line note when there is no previous edition.
     """
-    none = {"en": "_No previous edition to compare with._", "zh": "_没有可比较的上一版报告。_"}
     try:
         previous = previous_findings(previous_dir, report_notebook, notebooks)
-    except DataError as exc:
-        unreadable = "上一版结论无法读取" if lang == "zh" else "Previous edition unreadable"
-        return f"_{unreadable}: {escape_markdown(exc)}_"  # the message quotes the file
+    except DataError as exc:  # the message quotes the file: escaped
+        return message("changed.unreadable", lang, error=escape_markdown(exc))
     if previous is None:
-        return none[lang]
+        return message("changed.none", lang)
     changes = editions.compare_editions(previous, current)
     return str(editions.what_changed_markdown(changes, lang))
-
-
-_EDITION_WORDS = {
-    "en": {
-        "edition": "**Edition:** revision {revision} of {date} (data version `{data}`, method "
-        "version `{method}`).",
-        "first": "This is the first revision of this edition.",
-        "revises": "It revises revision {revision} of {date} ({changed}), which is kept "
-        "unchanged as {kept_at}.",
-        "revised": "Figures revised ({n} of {total} findings):",
-        "none_revised": "No finding's value, evidence or direction differs from that revision.",
-        "more": "… and {n} more (all in `manifest.json`).",
-    },
-    "zh": {
-        "edition": "**版次：** {date} 第{revision}版（数据版本 `{data}`，方法版本 `{method}`）。",
-        "first": "这是本报告的首次发布。",
-        "revises": "本版修订并取代 {date} 的第{revision}版（{changed}），"
-        "原版原样保存在 {kept_at}。",
-        "revised": "修订的数字（共{total}条结论，其中{n}条）：",
-        "none_revised": "与该版相比，没有结论的数值、证据或方向发生变化。",
-        "more": "……另有{n}条（全部列在 `manifest.json`）。",
-    },
-}
 
 
 def edition_markdown(
@@ -404,16 +357,19 @@ def edition_markdown(
     Returns:
         Markdown.
     """
-    words = _EDITION_WORDS.get(lang, _EDITION_WORDS["en"])
+
+    def words(key: str, **fields: object) -> str:
+        return message(f"edition.{key}", lang, **fields)
+
     versions = edition.get("versions") or {}
-    lines = [words["edition"].format(revision=edition.get("revision", 1),
+    lines = [words("edition", revision=edition.get("revision", 1),
                                      date=edition.get("date", ""),
                                      data=versions.get("data", "?"),
                                      method=versions.get("method", "?"))]  # fmt: skip
     revises = edition.get("revises")
     if not revises:
-        return "\n\n".join([*lines, words["first"]]) + "\n"
-    lines.append(words["revises"].format(
+        return "\n\n".join([*lines, words("first")]) + "\n"
+    lines.append(words("revises",
         revision=revises.get("revision"), date=revises.get("date"),
         changed=escape_markdown("; ".join(revises.get("changed", []))),
         kept_at=escape_markdown(revises.get("kept_at", "")),
@@ -425,8 +381,8 @@ def edition_markdown(
     )
     revised = changes[(changes["change"] != "unchanged") | value_moved]
     if revised.empty:
-        return "\n\n".join([*lines, words["none_revised"]]) + "\n"
-    lines.append(words["revised"].format(n=len(revised), total=len(changes)))
+        return "\n\n".join([*lines, words("none_revised")]) + "\n"
+    lines.append(words("revised", n=len(revised), total=len(changes)))
     items = []
     for rec in revised.head(limit).to_dict("records"):
         before = "–" if pd.isna(rec["value_before"]) else format_number(float(rec["value_before"]))
@@ -435,5 +391,5 @@ def edition_markdown(
                     if rec["evidence_before"] != rec["evidence_after"] else "")  # fmt: skip
         items.append(f"- {escape_markdown(rec['id'])}: {before} → {after}{evidence}")
     if len(revised) > limit:
-        items.append(f"- {words['more'].format(n=len(revised) - limit)}")
+        items.append(f"- {words('more', n=len(revised) - limit)}")
     return "\n\n".join(lines) + "\n\n" + "\n".join(items) + "\n"
