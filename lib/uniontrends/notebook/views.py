@@ -472,6 +472,7 @@ class ReportView:
         return release.area_narrative(
             findings, area, self.s.region, self.s.lang, self.names(), self.levels(),
             self.key_indicators(findings, area), self.s.is_synthetic,
+            self.key_indicator_of().get(area, ""), self.s.has_reported(area),
         )  # fmt: skip
 
     def area_findings(self, findings: list[Finding], area: str) -> str:

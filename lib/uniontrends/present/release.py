@@ -300,6 +300,8 @@ def area_narrative(
     levels: Mapping[str, Levels],
     drawn: Iterable[str],
     synthetic: bool,
+    key_indicator: str = "",
+    reported: bool = False,
 ) -> str:
     """A short narrative of an area: its real figures in plain sentences (three at most),
     then what its chart shows.
@@ -313,13 +315,15 @@ def area_narrative(
         levels: the indicators' levels at the window's ends.
         drawn: the indicators the area's chart draws.
         synthetic: whether the chart's annual series are synthetic.
+        key_indicator: the area's key indicator (its figure is said first).
+        reported: whether the chart marks published figures.
     """
     lang = message_lang(lang)
-    real = headline_figures(findings, region, [area], {}, limit=3)
+    real = headline_figures(findings, region, [area], {area: key_indicator}, limit=3)
     said = [plain_sentence(f, lang, names.get(f.indicator, f.indicator),
                            levels.get(f.indicator)) for f in real]  # fmt: skip
     listed = ("、" if lang == "zh" else ", ").join(names.get(i, i) for i in drawn)
-    chart = "report.chart_synthetic" if synthetic else "report.chart"
+    chart = "report.chart" + ("_synthetic" if synthetic else "") + ("_reported" if reported else "")
     parts = [_join(said, lang)] if said else []
     if listed:
         parts.append(message(chart, lang, indicators=listed))
