@@ -231,6 +231,7 @@ def notebook_to_html(
     if isinstance(notebook, (str, Path)):
         # Markdown images with relative paths are resolved from the notebook's folder.
         resources["metadata"]["path"] = str(Path(notebook).parent)  # type: ignore[index]
+    title = _title_block_heading(nb) or title  # a report's title block names its page
     if title is not None:
         nb = nbformat.from_dict(nb)  # copy: the caller's notebook keeps its metadata
         nb.metadata["title"] = title
@@ -241,6 +242,19 @@ def notebook_to_html(
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")
     return html_path
+
+
+def _title_block_heading(nb: dict) -> str | None:
+    """The heading of the first title block a notebook's outputs show (``release.page_title``)."""
+    from uniontrends.present.release import page_title
+
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown")
+            found = page_title("".join(text) if isinstance(text, list) else str(text or ""))
+            if found:
+                return found
+    return None
 
 
 def figure_png(fig: matplotlib.figure.Figure) -> bytes:

@@ -16,7 +16,9 @@ from the data package is escaped (``safe``) where it enters the text.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +124,21 @@ def title_block(
         key = "report.synthetic_notice_reported" if reported else "report.synthetic_notice"
         lines.append(f'<p class="ut-notice">{message(key, lang)}</p>')
     return "\n".join(lines) + "\n\n</div>\n"
+
+
+_TITLE_HEADING = re.compile(r"^# (.+)$", re.MULTILINE)
+
+
+def page_title(markdown: str) -> str | None:
+    """The browser tab's title of a page whose Markdown holds a title block (``title_block``):
+    its heading as plain text (Markdown escapes and HTML entities undone; the page template
+    escapes the title again). None for any other Markdown."""
+    if 'class="ut-title-block"' not in markdown:
+        return None
+    found = _TITLE_HEADING.search(markdown)
+    if found is None:
+        return None
+    return html.unescape(re.sub(r"\\(.)", r"\1", found.group(1))).strip()
 
 
 def window_levels(rows: Iterable[tuple[str, int, float, str]]) -> dict[str, Levels]:
