@@ -50,6 +50,7 @@ def test_changing_the_indicator_and_region_redraws_chart_and_numbers(app, packag
 
 
 def test_comparison_regions_and_language(app):
+    app.region.value = "dinghai"  # on its own: xdist may run it before the test that sets it
     app.compare.value = ("putuo",)
     assert bytes(app.compare_chart.value).startswith(b"\x89PNG")
     assert app.compare_chart.layout.display is None
