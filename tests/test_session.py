@@ -267,3 +267,19 @@ def test_a_notebook_says_where_its_outputs_went(package, tmp_path):
     s = _session(package, attempt)
     s.editions_dir = tmp_path / "out" / "putuo"
     assert s.outputs_home == str(tmp_path / "out" / "putuo" / "2022" / "en" / s.notebook)
+
+
+@pytest.mark.parametrize(
+    ("lang", "bound", "share", "money"),
+    [("en", "more than 1,200 cases", "about 100%", "3,460,000 yuan"),
+     ("zh", "超过1,200件", "约100%", "346万元")],
+)  # fmt: skip
+def test_published_figures_read_as_published(package, tmp_path, lang, bound, share, money):
+    """Shown, a published figure is one phrase with its bound and unit (never "1 share
+    approx" or "1,200 at_least"); the saved table keeps value, unit and qualifier apart."""
+    s = _session(package, tmp_path, lang=lang)
+    shown = s._figures_for_reading(s.reported_in()).set_index("indicator")
+    assert shown.loc["disputes_mediated", "figure"] == bound
+    assert shown.loc["coverage_enterprises_100plus", "figure"] == share
+    assert shown.loc["assistance_funds", "figure"] == money
+    assert {"unit", "qualifier"}.isdisjoint(shown.columns)

@@ -40,6 +40,7 @@ _HEADERS_ZH = {
     "region": "地区",
     "year": "年份",
     "value": "数值",
+    "figure": "数字",
     "unit": "单位",
     "qualifier": "限定",
     "provenance": "数据来源类型",
@@ -352,6 +353,10 @@ class Session:
 
         from uniontrends.present import tables
 
+        if {"value", "unit", "qualifier"} <= set(df.columns):
+            # figures as a reader says them ("more than 1,200 cases", "about 100%", "346万元");
+            # the saved files keep value, unit and qualifier apart
+            local = self.localize(self._figures_for_reading(df))
         if {"indicator", "statistic", "value", "unit"} <= set(df.columns):
             html = tables.statistics_html(
                 df, self.lang, self.name, self.localize, (self.params.start, self.year)
@@ -363,6 +368,21 @@ class Session:
             display(HTML(tables.long_table_html(whole, head, len(local), self.lang)))
         else:
             display(tables.display_table(local, self.lang))
+
+    def _figures_for_reading(self, df: pd.DataFrame) -> pd.DataFrame:
+        """value, unit and qualifier as one column "figure", formatted in the language."""
+        from uniontrends.present.numbers import number_format
+
+        fmt = number_format(self.lang)
+        # reported_in shows unit names; the formatter wants the unit's key
+        keys = {names.get(self.lang, key): key for key, names in UNITS.items()}
+        figure = [
+            fmt.quantity(value, keys.get(str(unit), str(unit)), str(qualifier))
+            for value, unit, qualifier in zip(df["value"], df["unit"], df["qualifier"], strict=True)
+        ]
+        shown = df.drop(columns=["unit", "qualifier"])
+        shown["value"] = figure
+        return shown.rename(columns={"value": "figure"})
 
     def figure(self, fig: Any, name: str | None, show: bool = True) -> None:
         """Save a figure (PNG + SVG) and display it with its description as alt text; None
