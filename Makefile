@@ -50,9 +50,10 @@ lab: $(STAMP)
 explore: $(STAMP)
 	$(BIN)/uniontrends explore --port $(EXPLORE_PORT)
 
-## Print runner benchmarks (medians over repeated runs, and ratios)
+## Print runner benchmarks (medians, ratios) and the calibration of the statistics by simulation
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_runner.py
+	$(BIN)/python benchmarks/calibration.py
 
 ## Lint: ruff, format check, and the layer contracts (import-linter)
 lint: $(STAMP)

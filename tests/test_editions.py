@@ -90,6 +90,23 @@ def test_markdown_lists_changes_in_both_languages() -> None:
     assert "No finding changed" in nothing
 
 
+def test_a_change_between_method_versions_is_said_to_come_from_the_method() -> None:
+    previous = [replace(_finding("a", "up", "clear"), method_version=1),
+                replace(_finding("same", "up", "clear"), method_version=1),
+                replace(_finding("old", "up", "clear"), method_version=1)]  # fmt: skip
+    current = [_finding("a", "up", "suggestive"), _finding("same", "up", "clear")]
+    df = compare_editions(previous, current).set_index("indicator")
+    assert df.loc["a", "cause"] == "method" and df.loc["old", "cause"] == "method"
+    assert df.loc["same", "cause"] == "data"  # unchanged findings have no cause
+    assert (df.loc["a", "method_before"], df.loc["a", "method_after"]) == (1, 2)
+    en = what_changed_markdown(compare_editions(previous, current), "en")
+    assert "graded by method version 1, this one by version 2: 2 of the changes" in en
+    assert "clear → suggestive; 1 → 1 (method)" in en
+    assert "方法第1版" in what_changed_markdown(compare_editions(previous, current), "zh")
+    same = compare_editions(current, current)
+    assert set(same["cause"]) == {"data"}
+
+
 def test_edition_findings_and_cli_diff(tmp_path: Path) -> None:
     outputs = tmp_path / "outputs"
     editions = outputs / "putuo" / "putuo"  # the bundled package's id, then the region

@@ -40,6 +40,21 @@ def test_round_trip(tmp_path):
     assert back[1].value is None  # inf is not JSON; written as null
     md = md_path.read_text(encoding="utf-8")
     assert "SYNTHETIC" in md and "Text \\| with pipe" in md and "[1.000, ∞]" in md
+    assert doc["method_version"] == back[0].method_version == fm.METHOD_VERSION
+
+
+def test_raw_and_adjusted_p_round_trip_and_schema_1_still_reads(tmp_path):
+    f = _f(p_adjusted=0.04, family="putuo 2018-2022 disputes", family_size=11, n=5,
+           shock_robust=True, qualifier="undetermined")  # fmt: skip
+    path, _ = fm.write_findings([f], tmp_path)
+    assert fm.read_findings(path) == [f]
+    old = f.to_dict()
+    for key in ("p_adjusted", "family", "family_size", "n", "shock_robust", "method_version"):
+        old.pop(key)
+    old["qualifier"] = "exact"
+    path.write_text(json.dumps({"schema_version": 1, "findings": [old]}), encoding="utf-8")
+    (back,) = fm.read_findings(path)
+    assert back.method_version == 1 and back.p_adjusted is None  # graded by version 1
 
 
 def test_read_rejects_bad_files(tmp_path):

@@ -111,9 +111,9 @@ def test_area_notebooks_are_their_generated_form():
         )
 
 
-def _check_outputs(folder: Path, name: str) -> list:
+def _check_outputs(folder: Path, name: str, may_be_empty: bool = False) -> list:
     findings = read_findings(folder / name / "findings.json")
-    assert findings and (folder / name / "findings.md").stat().st_size > 0
+    assert (findings or may_be_empty) and (folder / name / "findings.md").stat().st_size > 0
     assert all(p.stat().st_size > 0 for p in (folder / name).rglob("*") if p.is_file())
     html = (folder / f"{name}.html").read_text(encoding="utf-8")
     assert "Traceback" not in html
@@ -128,7 +128,12 @@ def _check_outputs(folder: Path, name: str) -> list:
 @pytest.mark.parametrize("region", ["putuo", "dinghai"])
 def test_suite_runs(bundled_suite, region):
     folder = bundled_suite / region / "2022" / "en"
-    found = {name: _check_outputs(folder, name) for name in BATCH}
+    # an illustrative region has no real data for a headline: its report's summary is empty
+    found = {name: _check_outputs(folder, name, may_be_empty=name == "90_annual_report"
+                                  and region != "putuo") for name in BATCH}  # fmt: skip
+    if region != "putuo":
+        html = (folder / "90_annual_report.html").read_text(encoding="utf-8")
+        assert not found["90_annual_report"] and "Only illustrative (synthetic)" in html
     audit = {f.id: f for f in found["00_data_audit"]}
     if region == "putuo":
         bound = found["02_dispute_resolution"]

@@ -242,7 +242,9 @@ def test_trend_line_and_projection_drawn():
     lines = {line.get_gid(): line for line in fig.axes[0].get_lines()}
     slope, intercept = np.polyfit(YEARS, VALUES, 1)
     np.testing.assert_allclose(lines["trend-ols"].get_ydata(), intercept + slope * np.array(YEARS))
-    assert list(lines["projection"].get_xdata()) == [2023, 2024, 2025]
+    # the projection starts at the last observed year, so it joins the data
+    assert list(lines["projection"].get_xdata()) == [YEARS[-1], 2023, 2024, 2025]
+    assert lines["projection"].get_ydata()[0] == VALUES[-1]
     assert "95 % prediction interval" in lines["projection"].get_label()
     ts = plots.trend_figure(
         _series(),

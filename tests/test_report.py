@@ -43,28 +43,33 @@ def test_collect_findings_prefers_this_run_and_falls_back(tmp_path):
     assert table["05_international_context"] == "missing"
 
 
-def test_executive_summary_ranks_by_evidence_one_per_indicator():
+def test_executive_summary_ranks_real_findings_by_evidence_one_per_indicator():
+    real = ("official_annual",)
     fs = [
-        _f("a", "inconclusive", 0.9),
-        _f("b", "suggestive", 0.5),
-        _f("c", "clear", 0.1),
-        _f("c", "clear", 0.3),
-        _f("d", "descriptive", None),
+        _f("a", "inconclusive", 0.9, prov=real),
+        _f("b", "suggestive", 0.5, prov=real),
+        _f("c", "clear", 0.1, prov=real),
+        _f("c", "clear", 0.3, prov=real),
+        _f("d", "descriptive", None, prov=("reported",)),
+        _f("e", "clear", 0.9),  # synthetic: never a headline
     ]
     top = report.executive_summary(fs, top=3)
     assert [(f.indicator, f.effect) for f in top] == [("c", 0.3), ("b", 0.5), ("d", None)]
+    assert report.executive_summary([_f("e", "clear", 0.9)]) == []
+    other = replace(_f("f", "clear", 0.2, prov=("reference",)), region="Japan")
+    assert report.executive_summary([other], region="putuo") == []
+    assert "illustrative" in report.ONLY_ILLUSTRATIVE["en"]
 
 
-def test_key_indicators_pick_the_strongest_of_the_area_once_each():
+def test_key_indicators_rank_real_findings_and_never_synthetic_evidence():
     fs = [
         _f("a", "inconclusive", 0.9),
         _f("b", "suggestive", 0.5),
         _f("c", "clear", 0.1),
-        _f("c", "clear", 0.3),
-        _f("d", "descriptive", None),
+        _f("d", "descriptive", None, prov=("reported",)),
     ]
-    assert report.key_indicators(fs, "disputes", n=3) == ["c", "b", "d"]
-    assert report.key_indicators(fs, "disputes", n=10) == ["c", "b", "d", "a"]
+    assert report.key_indicators(fs, "disputes", n=3) == ["d", "a", "b"]
+    assert report.key_indicators(fs, "disputes", n=10) == ["d", "a", "b", "c"]
     assert report.key_indicators(fs, "welfare") == []
 
 
@@ -95,8 +100,8 @@ def test_method_notes_keep_one_bullet_per_rule_and_drop_notes_to_programmers():
     import markdown_it
 
     html = markdown_it.MarkdownIt().render(report.method_notes("en"))
-    assert html.count("<li>") == 4 + 4 + 6  # evidence levels, reconciliation, derivation rules
-    assert "<li>clear: the OLS 95 % CI excludes 0 AND" in html
+    assert html.count("<li>") == 6 + 4 + 6  # evidence levels, reconciliation, derivation rules
+    assert "<li>clear: adjusted p &lt; 0.05 and every check holds" in html
     assert "returns this text" not in html and "``" not in html
 
 
@@ -119,7 +124,11 @@ def test_statement_and_overview_of_official_data_say_nothing_synthetic():
 
 
 def test_executive_summary_is_about_the_region_only():
-    fs = [_f("a", "clear", 0.1), replace(_f("b", "clear", 0.9), region="Korea")]
+    real = ("official_annual",)
+    fs = [
+        _f("a", "clear", 0.1, prov=real),
+        replace(_f("b", "clear", 0.9, prov=real), region="Korea"),
+    ]
     assert [f.region for f in report.executive_summary(fs, region="putuo")] == ["putuo"]
 
 
@@ -135,6 +144,18 @@ def test_not_analysed_is_read_from_where_the_findings_are(tmp_path):
     (published / "02_dispute_resolution" / "not_analysed.json").write_bytes(b"\xff{")
     with pytest.raises(DataError, match="not_analysed_file"):
         report.collect_not_analysed("02_dispute_resolution", run, published)
+
+
+def test_method_notes_say_how_many_clear_findings_chance_alone_would_give():
+    fs = [
+        replace(_f(str(i), "clear" if i == 0 else "inconclusive", 0.1), p_adjusted=0.5,
+                family=f"putuo 2018-2022 {'disputes' if i < 10 else 'welfare'}")
+        for i in range(20)
+    ]  # fmt: skip
+    en = report.method_notes("en", fs)
+    assert "20 trend tests in 2 families" in en and "about 1.0 of them" in en
+    assert "about 0.10 here" in en and 'has 1 "clear"' in en
+    assert "20项趋势检验" in report.method_notes("zh", fs)
 
 
 def test_what_changed_without_previous_edition(tmp_path):

@@ -13,6 +13,12 @@ Rules, applied in this order to findings matched by id (``region.indicator.stati
 5. ``unchanged``: none of the above (the value may still have moved; see ``value_change``).
 
 ``descriptive`` findings state a fact without a test, so only rules 1, 2 and 4 apply to them.
+
+Method versions: every finding records the version of the grading methods that produced it
+(``method_version``; editions written before it was recorded were graded by version 1). When
+the two editions of a changed finding were graded by different versions, its ``cause`` is
+``method`` (its evidence or direction may have moved because the rules changed, not the data)
+and "What changed" says so; otherwise ``data``.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ _TRENDING = ("up", "down")
 COLUMNS = (
     "id", "change", "indicator", "area", "evidence_before", "evidence_after", "value_before",
     "value", "value_change", "direction_before", "direction", "statement_en", "statement_zh",
-    "synthetic",
+    "synthetic", "cause", "method_before", "method_after",
 )  # fmt: skip
 _ORDER = {c: i for i, c in enumerate(("reversed", "strengthened", "weakened", "new", "gone",
                                       "unchanged"))}  # fmt: skip
@@ -56,6 +62,10 @@ HEADINGS = {
         "inconclusive now) = reversed; "
         "evidence moved on inconclusive < suggestive < clear, or a trend appeared/vanished = "
         "strengthened/weakened.",
+        "method": "The previous edition was graded by method version {before}, this one by "
+        'version {after}: {n} of the changes below (marked "method") may come from the '
+        "change of method, not from the data.",
+        "by_method": "method",
     },
     "zh": {
         "title": "与上一版相比的变化",
@@ -71,6 +81,9 @@ HEADINGS = {
         "direction": "方向",
         "rules": "按结论编号对应；规则：上升/下降方向互换且现证据非“不确定”为“方向反转”；"
         "证据在 不确定 < 提示性 < 明确 之间升降，或趋势出现/消失，为“证据增强/减弱”。",
+        "method": "上一版按方法第{before}版分级，本版按第{after}版：下列变化中有{n}项（标注“方法”）"
+        "可能来自方法的改变，而非数据的变化。",
+        "by_method": "方法",
     },
 }
 _EVIDENCE_ZH = {"clear": "明确", "suggestive": "提示性", "inconclusive": "不确定",
@@ -107,9 +120,21 @@ def _value_change(before: float | None, after: float | None) -> float:
     return (after - before) / abs(before)
 
 
-def _row(change: str, before: Finding | None, after: Finding | None) -> dict[str, object]:
+def _version(f: Finding | None) -> int | None:
+    if f is None:
+        return None
+    return f.method_version or 1  # editions before versions were recorded: version 1
+
+
+def _row(
+    change: str, before: Finding | None, after: Finding | None, editions: tuple[int, int]
+) -> dict[str, object]:
     main = after or before
     assert main is not None
+    v0, v1 = _version(before), _version(after)
+    # a finding new or gone between editions graded by different methods may be the method's
+    v0, v1 = v0 or editions[0], v1 or editions[1]
+    by_method = change != "unchanged" and v0 != v1
     return {
         "id": main.id,
         "change": change,
@@ -126,6 +151,9 @@ def _row(change: str, before: Finding | None, after: Finding | None) -> dict[str
         "statement_en": main.statement_en,
         "statement_zh": main.statement_zh,
         "synthetic": bool((after and after.synthetic) or (before and before.synthetic)),
+        "cause": "method" if by_method else "data",
+        "method_before": v0,
+        "method_after": v1,
     }  # fmt: skip
 
 
@@ -140,19 +168,25 @@ def compare_editions(previous: list[Finding], current: list[Finding]) -> pd.Data
         DataFrame with COLUMNS, one row per id in either edition: change (see module doc),
         evidence and direction before/after, value before/after in the finding's unit,
         value_change (relative, NaN without both values), the current (else previous)
-        statement. Sorted reversed, strengthened, weakened, new, gone, unchanged, then id.
+        statement, cause ("method" when the editions' method versions differ, else "data")
+        and the two method versions. Sorted reversed, strengthened, weakened, new, gone,
+        unchanged, then id.
     """
     before = {f.id: f for f in previous}
     after = {f.id: f for f in current}
+    versions = (
+        max((_version(f) or 1 for f in previous), default=1),
+        max((_version(f) or 1 for f in current), default=1),
+    )
     rows = []
     for ident in sorted(set(before) | set(after)):
         b, a = before.get(ident), after.get(ident)
         if b is None:
-            rows.append(_row("new", None, a))
+            rows.append(_row("new", None, a, versions))
         elif a is None:
-            rows.append(_row("gone", b, None))
+            rows.append(_row("gone", b, None, versions))
         else:
-            rows.append(_row(classify(b, a), b, a))
+            rows.append(_row(classify(b, a), b, a, versions))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     if frame.empty:
         return frame
@@ -213,6 +247,12 @@ def what_changed_markdown(
     if changed.empty:
         return "\n".join(lines + [words["none"], ""])
     lines += [words["counts"].format(n_changed=len(changed), n_total=len(changes)), ""]
+    by_method = changed[changed["cause"] == "method"] if "cause" in changed else changed.iloc[:0]
+    if len(by_method):
+        first = by_method.iloc[0]
+        lines += [words["method"].format(before=int(first["method_before"]),
+                                         after=int(first["method_after"]),
+                                         n=len(by_method)), ""]  # fmt: skip
     statement = "statement_zh" if lang == "zh" else "statement_en"
     for kind in ("reversed", "strengthened", "weakened", "new", "gone"):
         group = changed[changed["change"] == kind]
@@ -225,6 +265,8 @@ def what_changed_markdown(
             text = str(rec[statement])
             if rec["synthetic"] and not text.startswith(label):
                 text = label + text
+            if rec.get("cause") == "method":
+                detail = f"{detail} ({words['by_method']})" if detail else words["by_method"]
             indicator, ident = escape_markdown(rec["indicator"]), escape_markdown(rec["id"])
             lines.append(f"- **{indicator}** ({ident}): {escape_markdown(text)}"
                          + (f" — {detail}" if detail else ""))  # fmt: skip

@@ -2,7 +2,13 @@
 
 A finding is what a notebook reports and what the annual report gathers. Its id is a stable slug
 ``f"{region}.{indicator}.{statistic}"`` so editions can be compared. ``findings.json`` carries a
-schema version; ``read_findings`` validates every record and names the record and field broken.
+schema version and the version of the grading methods (``stats.evidence.METHOD_VERSION``);
+``read_findings`` validates every record and names the record and field broken, and reads the
+previous schema (1, before raw/adjusted p-values and method versions were recorded) too.
+
+A tested finding keeps its raw p-value (``p_value``) and the p-value adjusted for its family of
+tests (``p_adjusted``, Benjamini-Hochberg over the ``family_size`` tests of ``family``); its
+evidence level is graded on the adjusted one.
 
 How numbers, units and bounds are worded is in ``findings.wording``; findings built on
 synthetic inputs are marked in ``findings.md``.
@@ -20,10 +26,16 @@ from uniontrends.data.model import PROVENANCES, QUALIFIERS
 from uniontrends.errors import DataError, Problem
 from uniontrends.findings.wording import format_number
 from uniontrends.safe import escape_markdown
+from uniontrends.stats.bounds import UNDETERMINED
+from uniontrends.stats.evidence import METHOD_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)
 # findings.json files are a few hundred KiB; anything far larger is not one.
 MAX_FINDINGS_BYTES = 64 * 1024 * 1024
+# A statistic through bounds on the same side (the change between two lower bounds) is bounded
+# in neither direction: "undetermined", never "approx".
+FINDING_QUALIFIERS = (*QUALIFIERS, UNDETERMINED)
 DIRECTIONS = ("up", "down", "flat", "none")
 EVIDENCE_LEVELS = ("clear", "suggestive", "inconclusive", "descriptive")
 # Trend tests first; descriptive facts are solid but claim no trend, so they rank above an
@@ -37,7 +49,11 @@ class Finding:
 
     value, interval_low and interval_high are in ``unit`` (a share is in [0, 1]); an open
     interval end (a lower bound's upper end) is None. effect is a unitless size used for ranking
-    (relative change per year), None when the statistic has none.
+    (relative change per year), None when the statistic has none. p_value is the raw p-value
+    of the grading test, p_adjusted the Benjamini-Hochberg p-value within ``family`` (of
+    ``family_size`` tests) that the evidence level is graded on. n is the number of years the
+    statistic uses; shock_robust whether a trend's direction survives leaving out the data
+    package's shock years (None: not applicable); method_version the grading methods' version.
     """
 
     id: str
@@ -63,6 +79,12 @@ class Finding:
     notebook: str | None = None
     effect: float | None = None
     method: str | None = None
+    p_adjusted: float | None = None
+    family: str | None = None
+    family_size: int | None = None
+    n: int | None = None
+    shock_robust: bool | None = None
+    method_version: int | None = METHOD_VERSION
 
     def statement(self, lang: str = "en") -> str:
         """The statement in ``lang`` ("en" or "zh")."""
@@ -71,7 +93,7 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; non-finite numbers become None (JSON has no inf/NaN)."""
         out = asdict(self)
-        for key in ("value", "interval_low", "interval_high", "p_value", "effect"):
+        for key in _OPTIONAL_NUMBERS:
             out[key] = _finite_or_none(out[key])
         return out
 
@@ -113,10 +135,17 @@ def write_findings(findings: list[Finding], out_dir: str | Path) -> tuple[Path, 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out / "findings.json", out / "findings.md"
-    doc = {"schema_version": SCHEMA_VERSION, "findings": [f.to_dict() for f in findings]}
-    json_path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    json_path.write_text(findings_json(findings), encoding="utf-8")
     md_path.write_text(findings_markdown(findings), encoding="utf-8")
     return json_path, md_path
+
+
+def findings_json(findings: list[Finding]) -> str:
+    """The findings.json document: schema and method version, then the records (each with the
+    method version that produced it; a finding read from an older edition keeps its own)."""
+    doc = {"schema_version": SCHEMA_VERSION, "method_version": METHOD_VERSION,
+           "findings": [f.to_dict() for f in findings]}  # fmt: skip
+    return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
 def _md_cell(text: object) -> str:
@@ -144,6 +173,8 @@ def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
     ]
     for f in findings:
         p = "" if f.p_value is None else f"{f.p_value:.3f}"
+        if f.p_adjusted is not None:
+            p += f" (adjusted {f.p_adjusted:.3f})"
         data = "SYNTHETIC" if f.synthetic else ", ".join(sorted(set(f.provenance)))
         if f.small_sample:
             data += " (small sample)"
@@ -172,7 +203,9 @@ _REQUIRED = {
     "statement_zh": str,
     "unit": str,
 }
-_OPTIONAL_NUMBERS = ("value", "interval_low", "interval_high", "p_value", "effect")
+_OPTIONAL_NUMBERS = ("value", "interval_low", "interval_high", "p_value", "effect", "p_adjusted")
+_OPTIONAL_TYPES = {"family": str, "family_size": int, "n": int, "shock_robust": bool,
+                   "method_version": int, "method": str, "notebook": str}  # fmt: skip
 
 
 def _check_record(rec: object, i: int, file: str) -> list[Problem]:
@@ -192,10 +225,14 @@ def _check_record(rec: object, i: int, file: str) -> list[Problem]:
         v = rec.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
             problems.append(Problem(file, "field_type", "must be a number or null", i, key))
+    for key, typ in _OPTIONAL_TYPES.items():
+        v = rec.get(key)
+        if v is not None and (not isinstance(v, typ) or (typ is int and isinstance(v, bool))):
+            problems.append(Problem(file, "field_type", f"must be {typ.__name__} or null", i, key))
     enums = {
         "direction": DIRECTIONS,
         "evidence": EVIDENCE_LEVELS,
-        "qualifier": QUALIFIERS,
+        "qualifier": FINDING_QUALIFIERS,
     }
     for key, allowed in enums.items():
         if key in rec and rec[key] not in allowed:
@@ -240,17 +277,20 @@ def read_findings(path: str | Path) -> list[Finding]:
         raise DataError([Problem(file, "valid_json", "nested too deeply")]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise DataError([Problem(file, "schema", "expected an object with a 'findings' list")])
-    if doc.get("schema_version") != SCHEMA_VERSION:
+    if doc.get("schema_version") not in READABLE_SCHEMAS:
         raise DataError(
             [
                 Problem(
                     file,
                     "schema_version",
-                    f"schema_version {doc.get('schema_version')!r}, expected {SCHEMA_VERSION}",
+                    f"schema_version {doc.get('schema_version')!r}, expected one of "
+                    f"{READABLE_SCHEMAS}",
                 )
             ]
         )
     problems = [p for i, rec in enumerate(doc["findings"], 1) for p in _check_record(rec, i, file)]
     if problems:
         raise DataError(problems)
-    return [Finding(**rec) for rec in doc["findings"]]
+    # schema 1 recorded no method version: those editions were graded by version 1
+    version = doc.get("method_version", 1)
+    return [Finding(**{"method_version": version, **rec}) for rec in doc["findings"]]

@@ -1,28 +1,28 @@
 """The findings of one indicator in one region over a window: statistics table and statements.
 
 ``summarize`` computes every statistic the series supports (levels and change, CAGR, totals,
-per-1,000-member ratios, term-over-term change, trend tests, a count model for counts, a
-Wilson interval for shares, a projection) and words each as a finding; ``summarize_area``
-does it for every indicator of an area and says why any indicator was left out.
+per-1,000-member rates with the count's Poisson interval, term-over-term change, the trend
+tests, a count model for counts, a sampling interval for survey shares, a projection) and words
+each as a finding; ``summarize_area`` does it for every indicator of an area, grades the area's
+tests as one family (Benjamini-Hochberg, rules in ``stats.evidence``) and says why any
+indicator was left out. Years without a value are left out (and said); a statistic through a
+bound carries the bound (``stats.bounds``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from uniontrends.data.derive import (
-    catalog_entries,
-    combine_statistic_qualifier,
-    combine_sum_qualifier,
-)
-from uniontrends.data.model import WINDOW_MIN
+from uniontrends.data.derive import catalog_entries
+from uniontrends.data.model import LANGS, WINDOW_MIN
 from uniontrends.errors import ParameterError, UniontrendsError
-from uniontrends.findings.projections import METHOD_TEXT, METHOD_TEXT_ZH
+from uniontrends.findings.projections import horizon_text, method_text
 from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding, make_id
 from uniontrends.findings.wording import (
@@ -32,12 +32,29 @@ from uniontrends.findings.wording import (
     with_synthetic_label,
 )
 from uniontrends.stats import forecast
-from uniontrends.stats.counts import COUNT_UNITS, count_trend
+from uniontrends.stats.bounds import (
+    UNDETERMINED,
+    difference_qualifier,
+    is_bound,
+    ratio_qualifier,
+    statistic_qualifier,
+    sum_qualifier,
+)
+from uniontrends.stats.counts import COUNT_UNITS, CountModelRefused, CountTrend, count_trend
 from uniontrends.stats.descriptive import aggregate, cagr
-from uniontrends.stats.evidence import SMALL_SAMPLE_N, classify_evidence, count_evidence
-from uniontrends.stats.rates import wilson_interval
-from uniontrends.stats.series import exposure_series, window_series
-from uniontrends.stats.trend_tests import TheilSen, mann_kendall, ols_trend, theil_sen
+from uniontrends.stats.evidence import (
+    METHOD_VERSION,
+    SMALL_SAMPLE_N,
+    Evidence,
+    count_evidence,
+    grade,
+    is_stock_like,
+    series_trend,
+)
+from uniontrends.stats.multiplicity import grouped_bh_adjust
+from uniontrends.stats.rates import poisson_rate_interval, survey_share_interval
+from uniontrends.stats.series import exposure_series, missing_years, window_series
+from uniontrends.stats.trend_tests import walk_slope_variance
 
 TABLE_COLUMNS = (
     "region",
@@ -49,16 +66,37 @@ TABLE_COLUMNS = (
     "ci_low",
     "ci_high",
     "p_value",
+    "p_adjusted",
     "unit",
     "method",
     "evidence",
     "note",
 )
+_QUALIFIER_WORDS = {
+    "en": {"exact": "", "at_least": "at least ", "at_most": "at most ", "approx": "about "},
+    "zh": {"exact": "", "at_least": "至少", "at_most": "至多", "approx": "约"},
+}
+
+
+@dataclass
+class _Tested:
+    """A tested finding waiting for its family's adjusted p-value: its evidence, how to word it
+    for a grade, and which table rows show that grade."""
+
+    id: str
+    evidence: Evidence
+    words: Callable[[str, float | None, int, str], tuple[str, str]]
+    fields: dict[str, Any]
+    rows: tuple[str, ...]
 
 
 @dataclass
 class TrendSummary:
-    """Statistics (``table``, tidy: one row per statistic) and the findings they support."""
+    """Statistics (``table``, tidy: one row per statistic) and the findings they support.
+
+    ``tests`` maps each tested finding's id to the evidence its grade rests on; ``regrade``
+    grades it again with a family's adjusted p-value (``summarize_area`` does this).
+    """
 
     indicator: str
     region: str
@@ -67,6 +105,73 @@ class TrendSummary:
     table: pd.DataFrame
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
+    tested: dict[str, _Tested] = field(default_factory=dict, repr=False)
+    build: Callable[..., Finding] | None = field(default=None, repr=False)
+
+    @property
+    def tests(self) -> dict[str, Evidence]:
+        """Evidence of every tested finding, by finding id."""
+        return {ident: t.evidence for ident, t in self.tested.items()}
+
+    def regrade(self, ident: str, p_adjusted: float | None, family: str, size: int) -> None:
+        """Grade the tested finding ``ident`` on ``p_adjusted`` within ``family`` of ``size``."""
+        t = self.tested[ident]
+        level = grade(t.evidence, p_adjusted)
+        en, zh = t.words(level, p_adjusted, size, family)
+        assert self.build is not None
+        new = self.build(
+            t.fields["statistic"], en, zh, evidence=level, p_adjusted=p_adjusted, family=family,
+            family_size=size, **{k: v for k, v in t.fields.items() if k != "statistic"},
+        )  # fmt: skip
+        self.findings = [new if f.id == ident else f for f in self.findings]
+        rows = self.table["statistic"].isin(t.rows)
+        self.table.loc[rows, "evidence"] = level
+        self.table.loc[rows, "p_adjusted"] = p_adjusted
+
+
+def grade_family(
+    summaries: Iterable[TrendSummary], family: str, groups: dict[str, str] | None = None
+) -> int:
+    """Grade every tested finding of ``summaries`` as one family (``stats.multiplicity``).
+
+    Args:
+        summaries: the summaries whose tests form the family (e.g. one area's indicators).
+        family: the family's name, recorded in each finding (e.g. "putuo 2018-2022 disputes").
+        groups: indicator -> group of indicators that share data (a rate with its numerator
+            and denominator), within each region; by default each indicator is its own group.
+
+    Returns:
+        The number of tests in the family.
+    """
+    members = [(s, ident) for s in summaries for ident in s.tested]
+    keys = [(s.region, (groups or {}).get(s.indicator, s.indicator)) for s, _ in members]
+    adjusted = grouped_bh_adjust([s.tested[i].evidence.p_value for s, i in members], keys)
+    for (s, ident), p in zip(members, adjusted, strict=True):
+        s.regrade(ident, p, family, len(members))
+    return len(members)
+
+
+def overlap_groups(indicators: Iterable[str], entries: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Indicators that share data, as groups: a derived rate joins its numerator and
+    denominator (transitively), among the given indicators.
+
+    Returns:
+        indicator -> the group's first indicator (catalog order of ``indicators``).
+    """
+    ids = list(indicators)
+    parent = {i: i for i in ids}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in ids:
+        for part in (entries.get(i, {}).get("numerator"), entries.get(i, {}).get("denominator")):
+            if part in parent:
+                a, b = sorted((root(i), root(str(part))), key=ids.index)
+                parent[b] = a
+    return {i: root(i) for i in ids}
 
 
 @dataclass
@@ -76,6 +181,7 @@ class _Part:
     rows: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tested: list[_Tested] = field(default_factory=list)
 
 
 @dataclass
@@ -83,7 +189,7 @@ class _Series:
     """One indicator of one region over the window, with everything its sections need."""
 
     panel: pd.DataFrame
-    frame: pd.DataFrame  # the window's rows, indexed by year
+    frame: pd.DataFrame  # the window's rows with a value, indexed by year
     region: str
     indicator: str
     area: str
@@ -93,16 +199,23 @@ class _Series:
     names: dict[str, str]  # indicator name by language
     region_names: dict[str, str]  # region name by language
     window: int
+    end_year: int  # the window's last year (the frame may lack it)
     exposure: str | None
     alpha: float
     notebook: str | None
+    shock_years: tuple[int, ...]
+    denominator: str | None = None  # a rate's denominator when it is a stock (members)
+    exposure_walks: bool = False  # the exposure is a stock: it wanders like a random walk
 
     def __post_init__(self) -> None:
         self.years = [int(y) for y in self.frame.index]
         self.values = self.frame["value"].to_numpy(dtype=float)
-        self.quals = list(self.frame["qualifier"].astype(str))
+        self.quals = [str(q) for q in self.frame["qualifier"]]
         self.provenance = sorted(set(self.frame["provenance"].astype(str)))
         self.synthetic = "synthetic" in self.provenance
+        self.missing = missing_years(self.frame, self.end_year, self.window)
+        self.stock_like = is_stock_like(self.kind, self.aggregation)
+        self.bounded = any(is_bound(q) for q in self.quals)
 
     @property
     def start(self) -> int:
@@ -121,6 +234,11 @@ class _Series:
         """The confidence level in percent, e.g. 95."""
         return int(round((1 - self.alpha) * 100))
 
+    @property
+    def family(self) -> str:
+        """The family this indicator's tests form on their own."""
+        return f"{self.region} {self.start}-{self.end} {self.indicator}"
+
     def period(self, lang: str) -> str:
         return f"{self.start}–{self.end}" if lang == "en" else f"{self.start}—{self.end}年"
 
@@ -128,6 +246,13 @@ class _Series:
         if lang == "zh":
             return f"{self.region_names['zh']}{self.names['zh']}"
         return f"{self.names['en']}, {self.region_names['en']}"
+
+    def gaps(self, lang: str) -> str:
+        """ "; no value for 2020" when years of the window are missing."""
+        if not self.missing:
+            return ""
+        years = ", ".join(str(y) for y in self.missing)
+        return f"；{years}年无数据" if lang == "zh" else f"; no value for {years}"
 
     def finding(self, statistic: str, en: str, zh: str, **kw: Any) -> Finding:
         return Finding(
@@ -143,8 +268,10 @@ class _Series:
             unit=kw.pop("unit", self.unit),
             small_sample=kw.pop("small_sample", self.n < SMALL_SAMPLE_N),
             provenance=list(self.provenance),
-            synthetic=self.synthetic,
+            synthetic=kw.pop("synthetic", self.synthetic),
             notebook=self.notebook,
+            n=kw.pop("n", self.n),
+            method_version=METHOD_VERSION,
             **kw,
         )
 
@@ -162,14 +289,49 @@ class _Series:
         row.update(kw)
         return row
 
+    def tested(
+        self,
+        statistic: str,
+        evidence: Evidence,
+        words: Callable[[str, float | None, int, str], tuple[str, str]],
+        rows: tuple[str, ...],
+        **fields: Any,
+    ) -> _Tested:
+        return _Tested(
+            make_id(self.region, self.indicator, statistic), evidence, words,
+            {"statistic": statistic, "p_value": evidence.p_value,
+             "shock_robust": evidence.shock_robust, "n": evidence.n, **fields},
+            rows,
+        )  # fmt: skip
 
-def _q(value: float, unit: str, lang: str, qualifier: str = "exact") -> str:
-    return format_quantity(value, unit, lang, qualifier)
+
+# ---- wording helpers --------------------------------------------------------------------------
+
+
+def _q(
+    value: float, unit: str, lang: str, qualifier: str = "exact", decimals: int | None = None
+) -> str:
+    shown = qualifier if qualifier in _QUALIFIER_WORDS[lang] else "exact"
+    return format_quantity(value, unit, lang, shown, decimals)
+
+
+def _estimate(value: float, unit: str, lang: str) -> str:
+    """A modelled value (a projection, an interval end): no false precision on large numbers."""
+    return _q(value, unit, lang, decimals=None if unit == "share" or abs(value) < 100 else 0)
+
+
+def _bounded(text: str, qualifier: str, lang: str) -> str:
+    """A number's text with its qualifier in front ("at least +173 cases")."""
+    if qualifier == UNDETERMINED:
+        return "无法确定" if lang == "zh" else "undetermined"
+    return _QUALIFIER_WORDS[lang].get(qualifier, "") + text
 
 
 def _num(value: float, unit: str) -> str:
-    """A bare number for intervals: shares as percentages."""
-    return format_percent(value, 2) if unit.startswith("share") else format_number(value, 2)
+    """A bare number for intervals: shares as percentages, large numbers without decimals."""
+    if unit.startswith("share"):
+        return format_percent(value, 2)
+    return format_number(value, 0 if abs(value) >= 1000 else 2)
 
 
 def _signed_q(value: float, unit: str, lang: str) -> str:
@@ -181,6 +343,16 @@ def _signed_q(value: float, unit: str, lang: str) -> str:
     return f"+{text}" if value > 0 else text
 
 
+def _slope_interval(low: float, high: float, unit: str, lang: str) -> str:
+    """A slope's interval in the slope's own unit: percentage points for a share."""
+    if unit == "share":
+        a, b = f"{low * 100:+,.2f}", f"{high * 100:+,.2f}"
+        return f"{a} to {b} percentage points" if lang == "en" else f"{a}至{b}个百分点"
+    return f"{_num(low, unit)} to {_num(high, unit)}" if lang == "en" else (
+        f"{_num(low, unit)}至{_num(high, unit)}"
+    )  # fmt: skip
+
+
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
@@ -189,6 +361,59 @@ def _direction(slope: float, scale: float) -> str:
     if abs(slope) <= 1e-12 * max(abs(scale), 1.0):
         return "flat"
     return "up" if slope > 0 else "down"
+
+
+_VERDICT = {
+    "en": {"clear": "a clear {d} trend", "suggestive": "a suggestive {d} trend",
+           "inconclusive": "no clear trend", "descriptive": "not graded"},
+    "zh": {"clear": "{d}趋势明确", "suggestive": "{d}趋势提示性", "inconclusive": "趋势不明确",
+           "descriptive": "未分级"},
+}  # fmt: skip
+_DIRECTION_WORDS = {
+    "en": {"up": "upward", "down": "downward", "flat": ""},
+    "zh": {"up": "上升", "down": "下降", "flat": ""},
+}
+
+
+def _verdict(level: str, direction: str, lang: str) -> str:
+    return _VERDICT[lang][level].format(d=_DIRECTION_WORDS[lang][direction]).replace("  ", " ")
+
+
+def _family_words(p_adjusted: float | None, size: int, lang: str) -> str:
+    if p_adjusted is None or size <= 1:
+        return ""
+    if lang == "zh":
+        return f"；经{size}项检验的多重比较校正（Benjamini–Hochberg）后p = {p_adjusted:.3f}"
+    return f"; adjusted p = {p_adjusted:.3f} over {size} tests (Benjamini–Hochberg)"
+
+
+def _check_words(ev: Evidence, shock_years: tuple[int, ...], level: str, lang: str) -> str:
+    """Shock-year robustness and why the grade is capped, when it is."""
+    parts = []
+    shocks = ", ".join(str(y) for y in shock_years)
+    if ev.shock_robust is True:
+        parts.append(
+            f"去掉{shocks}年方向不变" if lang == "zh" else f"same direction without {shocks}"
+        )
+    elif ev.shock_robust is False:
+        parts.append(
+            f"去掉{shocks}年方向改变" if lang == "zh" else f"without {shocks} the direction changes"
+        )
+    capped = [c for c in ev.caps if c not in ("some inputs are bounds", "a perfect fit")]
+    if capped and ev.ceiling == "suggestive" and level == "suggestive":
+        text = ", ".join(capped)
+        parts.append(f"最多为提示性：{text}" if lang == "zh" else f"at most suggestive: {text}")
+    sep = "；" if lang == "zh" else "; "
+    return "".join(sep + p for p in parts)
+
+
+def _small(s: _Series, lang: str) -> str:
+    if lang == "zh":
+        return f"，样本量{s.n}" + ("，小样本" if s.n < SMALL_SAMPLE_N else "")
+    return f", n = {s.n}" + (", small sample" if s.n < SMALL_SAMPLE_N else "")
+
+
+# ---- summarize --------------------------------------------------------------------------------
 
 
 def summarize(
@@ -205,23 +430,30 @@ def summarize(
     alpha: float = 0.05,
     horizon: int = 5,
     notebook: str | None = None,
+    shock_years: Iterable[int] = (),
 ) -> TrendSummary:
-    """All trend statistics of one indicator in one region over ``window`` years ending at ``end``.
+    """All statistics of one indicator in one region over ``window`` years ending at ``end``.
+
+    The indicator's own tests form its family (graded together); ``summarize_area`` grades an
+    area's indicators as one family instead.
 
     Args:
-        panel: tidy annual panel (``model.ANNUAL_COLUMNS``), base units.
+        panel: tidy annual panel (``model.ANNUAL_COLUMNS``; optional ``sample_size``,
+            ``design_effect`` and ``missing_reason``), base units.
         indicator: catalog id.
         region: region id.
         end: last year of the window.
-        window: number of years (>= 3).
+        window: number of years (>= 3); years without a value are left out when 3 remain.
         catalog: the indicator catalog (see ``derive.catalog_entries``).
         region_names: the region's display name by language ({"en": ..., "zh": ...}).
         reported: published figures (``model.REPORTED_COLUMNS``); those of this indicator and
             region become findings too.
-        exposure: indicator used as exposure for per-1,000 ratios and the count model offset.
+        exposure: indicator used as exposure for per-1,000 rates and the count model offset.
         alpha: 1 - confidence level of intervals.
         horizon: years to project past ``end``.
         notebook: name of the notebook the findings come from.
+        shock_years: years that moved many series (the data package's ``shock_years``); each
+            trend says whether its direction survives leaving them out.
 
     Returns:
         A ``TrendSummary`` with ``.table`` and ``.findings``.
@@ -248,16 +480,17 @@ def summarize(
         names={lang: str(entry.get(f"name_{lang}") or indicator) for lang in ("en", "zh")},
         region_names=dict(region_names),
         window=window,
+        end_year=end,
         exposure=exposure,
         alpha=alpha,
         notebook=notebook,
+        shock_years=tuple(sorted(int(y) for y in shock_years)),
+        denominator=_stock_denominator(entry, entries),
+        exposure_walks=str(entries.get(exposure or "", {}).get("kind", "")) == "stock",
     )
-    tests, ts = _tests(series)
-    parts = [_descriptive(series), _per_capita(series), _term_over_term(series), tests]
-    if series.kind == "flow" and series.unit in COUNT_UNITS:
-        parts.append(_count_model(series, ts))
+    parts = [_descriptive(series), _per_capita(series), _term_over_term(series), _tests(series)]
     if series.kind == "rate" and series.unit == "share":
-        parts.append(_wilson(series, entry))
+        parts.append(_share_interval(series, entry))
     parts.append(_projection(series, horizon))
     found = [f for part in parts for f in part.findings]
     if reported is not None:
@@ -270,79 +503,159 @@ def summarize(
         )
     table = pd.DataFrame([r for part in parts for r in part.rows], columns=list(TABLE_COLUMNS))
     notes = [note for part in parts for note in part.notes]
-    return TrendSummary(indicator, region, series.start, series.end, table, found, notes)
+    if series.missing:
+        notes.insert(0, f"{indicator}: no value for {series.missing}; n = {series.n} years used")
+    summary = TrendSummary(indicator, region, series.start, series.end, table, found, notes,
+                           build=series.finding)  # fmt: skip
+    for part in parts:
+        for t in part.tested:
+            summary.tested[t.id] = t
+            summary.findings.append(Finding(**_placeholder(series, t)))
+    grade_family([summary], series.family)
+    _order(summary, _section_order(parts, found))
+    return summary
+
+
+def _stock_denominator(entry: dict[str, Any], entries: dict[str, dict[str, Any]]) -> str | None:
+    """A rate of flows' denominator when it is a stock (its wander moves the rate)."""
+    den = entry.get("denominator")
+    if not den or is_stock_like(str(entry.get("kind")), str(entry.get("aggregation"))):
+        return None
+    return str(den) if entries.get(str(den), {}).get("kind") == "stock" else None
+
+
+def _denominator_walk(s: _Series, years: list[int], values: np.ndarray) -> tuple[float, int] | None:
+    """(variance, df) a rate's slope gets from its stock denominator's random-walk wander."""
+    if s.denominator is None:
+        return None
+    den = exposure_series(s.panel, s.denominator, s.region, years)
+    if den is None or not np.all(den.to_numpy() > 0):
+        return None
+    walk, df = walk_slope_variance(years, np.log(den.to_numpy()))
+    return float(np.mean(values)) ** 2 * walk, df
+
+
+def _placeholder(s: _Series, t: _Tested) -> dict[str, Any]:
+    """A minimal finding holding a tested finding's place until it is graded."""
+    return dict(id=t.id, area=s.area, indicator=s.indicator, region=s.region,
+                period_start=s.start, period_end=s.end, statistic=t.fields["statistic"],
+                statement_en="", statement_zh="", value=None, unit=s.unit)  # fmt: skip
+
+
+def _section_order(parts: list[_Part], found: list[Finding]) -> list[str]:
+    """Finding ids in the order of the sections (a section's tested findings after its facts)."""
+    ids = []
+    for part in parts:
+        ids += [f.id for f in part.findings] + [t.id for t in part.tested]
+    ids += [f.id for f in found if f.id not in ids]
+    return ids
+
+
+def _order(summary: TrendSummary, ids: list[str]) -> None:
+    rank = {ident: i for i, ident in enumerate(ids)}
+    summary.findings.sort(key=lambda f: rank.get(f.id, len(rank)))
 
 
 def _descriptive(s: _Series) -> _Part:
     first, last = float(s.values[0]), float(s.values[-1])
+    q0, q1 = s.quals[0], s.quals[-1]
+    cq = difference_qualifier(q1, q0)
     change = last - first
+    determined = cq != UNDETERMINED
+    undetermined = "undetermined: both ends are bounds on the same side"
     part = _Part(
         rows=[
-            s.row("n_years", float(s.n), unit="years"),
-            s.row("level_start", first, note=str(s.start)),
-            s.row("level_end", last, note=str(s.end)),
-            s.row("abs_change", change),
-            s.row("annual_average", float(s.values.mean())),
+            s.row("n_years", float(s.n), unit="years",
+                  note=f"no value for {s.missing}" if s.missing else None),
+            s.row("level_start", first, note=f"{s.start}, {q0}"),
+            s.row("level_end", last, note=f"{s.end}, {q1}"),
+            s.row("abs_change", change if determined else None,
+                  note=None if cq == "exact" else (undetermined if not determined else cq)),
+            s.row("annual_average", float(s.values.mean()), note=sum_qualifier(s.quals)),
         ]
-    )
-    rel = change / first if first != 0 else None
-    growth = cagr(first, last, s.end - s.start) if first > 0 else None
-    part.rows.append(
-        s.row("rel_change", rel, unit="share", note=None if rel is not None else "start is 0")
-    )
+    )  # fmt: skip
+    rel = change / first if first != 0 and determined else None
+    growth = cagr(first, last, s.end - s.start) if first > 0 and determined else None
     part.rows.append(
         s.row(
-            "cagr",
-            growth,
-            unit="share per year",
-            note=None if growth is not None else "undefined: starting value is not positive",
-        )
+            "rel_change",
+            rel,
+            unit="share",
+            note=None if rel is not None else ("start is 0" if first == 0 else undetermined),
+        )  # fmt: skip
     )
-    rel_en = f", {format_percent(rel, signed=True)}" if rel is not None else ""
-    cagr_en = f"; CAGR {format_percent(growth, signed=True)} a year" if growth is not None else ""
-    cagr_zh = f"，年均复合增长{format_percent(growth, signed=True)}" if growth is not None else ""
-    q0, q1 = s.quals[0], s.quals[-1]
+    part.rows.append(
+        s.row("cagr", growth, unit="share per year", note=None if growth is not None else (
+            "undefined: starting value is not positive" if first <= 0 else undetermined))
+    )  # fmt: skip
     u = s.unit
+    if determined:
+        rel_en = (
+            f", {_bounded(format_percent(rel, signed=True), cq, 'en')}" if rel is not None else ""
+        )
+        rel_zh = (
+            f"，{_bounded(format_percent(rel, signed=True), cq, 'zh')}" if rel is not None else ""
+        )
+        g_en = (
+            f"; CAGR {_bounded(format_percent(growth, signed=True), cq, 'en')} a year"
+            if growth is not None
+            else ""
+        )
+        g_zh = (
+            f"，年均复合增长{_bounded(format_percent(growth, signed=True), cq, 'zh')}"
+            if growth is not None
+            else ""
+        )
+        ch_en = f"{_bounded(_signed_q(change, u, 'en'), cq, 'en')}{rel_en}{g_en}"
+        ch_zh = f"{_bounded(_signed_q(change, u, 'zh'), cq, 'zh')}{rel_zh}{g_zh}"
+    else:
+        ch_en = "the change is undetermined: both ends are bounds on the same side"
+        ch_zh = "两端均为同向界限，变化无法确定"
     part.findings.append(
         s.finding(
             "level_change",
             f"{s.subject('en')}: from {_q(first, u, 'en', q0)} in {s.start} to "
-            f"{_q(last, u, 'en', q1)} in {s.end} ({_signed_q(change, u, 'en')}{rel_en}"
-            f"{cagr_en}).",
+            f"{_q(last, u, 'en', q1)} in {s.end} ({ch_en}{s.gaps('en')}).",
             f"{s.subject('zh')}由{s.start}年的{_q(first, u, 'zh', q0)}变为{s.end}年的"
-            f"{_q(last, u, 'zh', q1)}（{_signed_q(change, u, 'zh')}"
-            f"{'，' + format_percent(rel, signed=True) if rel is not None else ''}{cagr_zh}）。",
-            value=change,
-            direction=_direction(change, first),
+            f"{_q(last, u, 'zh', q1)}（{ch_zh}{s.gaps('zh')}）。",
+            value=change if determined else None,
+            direction=_direction(change, first) if cq == "exact" or cq == "approx" else "none",
             evidence="descriptive",
-            qualifier=combine_statistic_qualifier([q0, q1]),
+            qualifier=cq,
             effect=growth,
-            method="levels at the window's first and last year",
+            method="levels at the window's first and last year with a value",
         )
-    )
+    )  # fmt: skip
     if s.aggregation == "sum":
         total = float(s.values.sum())
-        tq = combine_sum_qualifier(s.quals)
+        tq = sum_qualifier(s.quals)
+        if s.missing and tq in ("exact", "at_least"):
+            tq = "at_least"  # counts of the years with a value: the period's total is at least this
         part.rows.append(s.row("total", total, note=f"qualifier {tq}"))
         for year, v in zip(s.years, s.values, strict=True):
-            part.rows.append(
-                s.row(f"share_of_total_{year}", float(v / total), unit="share")
-                if total != 0
-                else s.row(f"share_of_total_{year}", None, note="total is 0")
-            )
+            if total == 0:
+                part.rows.append(s.row(f"share_of_total_{year}", None, note="total is 0"))
+            elif tq != "exact":
+                part.rows.append(s.row(f"share_of_total_{year}", None, unit="share",
+                                       note=f"undetermined: the total is {tq}"))  # fmt: skip
+            else:
+                part.rows.append(s.row(f"share_of_total_{year}", float(v / total), unit="share"))
         mean = float(s.values.mean())
+        mq = sum_qualifier(s.quals)
+        years_en = f" (the {s.n} years with a value)" if s.missing else ""
+        years_zh = f"（有数据的{s.n}年）" if s.missing else ""
         part.findings.append(
             s.finding(
                 "total",
-                f"{s.subject('en')}: {_q(total, u, 'en', tq)} in {s.period('en')} "
-                f"(annual average {_q(mean, u, 'en')}).",
-                f"{s.subject('zh')}{s.period('zh')}合计{_q(total, u, 'zh', tq)}"
-                f"（年均{_q(mean, u, 'zh')}）。",
+                f"{s.subject('en')}: {_q(total, u, 'en', tq)} in {s.period('en')}{years_en} "
+                f"(annual average {_q(mean, u, 'en', mq)}).",
+                f"{s.subject('zh')}{s.period('zh')}{years_zh}合计{_q(total, u, 'zh', tq)}"
+                f"（年均{_q(mean, u, 'zh', mq)}）。",
                 value=total,
                 interval_low=total if tq == "at_least" else None,
                 evidence="descriptive",
                 qualifier=tq,
-                method="sum over the window",
+                method="sum over the window's years with a value",
             )
         )
     return part
@@ -360,240 +673,502 @@ def _per_capita(s: _Series) -> _Part:
             f"{s.exposure} in {s.region} is zero or negative in {bad}: "
             f"a rate per 1,000 members is undefined (zero exposure)"
         )
+    exp_rows = s.panel[(s.panel["indicator"] == s.exposure) & (s.panel["region"] == s.region)]
+    exp_q = dict(zip(exp_rows["year"].astype(int), exp_rows["qualifier"].astype(str), strict=False))
     per = s.values / members.to_numpy() * 1000
+    q_end = ratio_qualifier(s.quals[-1], exp_q.get(s.end, "exact"))
+    q_mean = sum_qualifier(ratio_qualifier(a, exp_q.get(y, "exact"))
+                           for a, y in zip(s.quals, s.years, strict=True))  # fmt: skip
     u = "per_1000_members"
+    count, thousands = float(s.values[-1]), float(members.iloc[-1]) / 1000
+    low = high = None
+    if q_end == "exact" and count == round(count):
+        low, high = poisson_rate_interval(count, thousands, s.alpha)
+        band = f"{format_number(low, 2)}–{format_number(high, 2)}"
+        ci_en = f"{s.pct}% CI {band} from the count's Poisson error; "
+        ci_zh = f"{s.pct}%置信区间{band}（按计数的泊松误差）；"
+    elif q_end == "at_least":
+        low = float(per[-1])
+        ci_en = ci_zh = ""
+    else:
+        ci_en = ci_zh = ""
+    mean = float(per.mean())
+    end_en, end_zh = (_bounded(format_number(float(per[-1]), 2), q_end, lang) for lang in LANGS)
+    mean_en, mean_zh = (_bounded(format_number(mean, 2), q_mean, lang) for lang in LANGS)
     finding = s.finding(
         "per_1000_members",
-        f"{s.subject('en')}: {format_number(float(per[-1]), 2)} per 1,000 members in "
-        f"{s.end} (average {format_number(float(per.mean()), 2)} over {s.period('en')}).",
-        f"{s.subject('zh')}{s.end}年为{_q(float(per[-1]), u, 'zh', 'exact')}"
-        f"（{s.period('zh')}平均{format_number(float(per.mean()), 2)}）。",
-        value=float(per[-1]),
+        f"{s.subject('en')}: {end_en} per 1,000 members in {s.end} ({ci_en}average {mean_en} "
+        f"over {s.period('en')}).",
+        f"{s.subject('zh')}{s.end}年为每千名会员{end_zh}（{ci_zh}{s.period('zh')}平均{mean_zh}）。",
+        value=float(per[-1]) if q_end != UNDETERMINED else None,
         unit=u,
+        interval_low=low,
+        interval_high=high,
         evidence="descriptive",
-        method=f"value / {s.exposure} x 1,000",
-    )
+        qualifier=q_end,
+        n=1,
+        method=f"value / {s.exposure} x 1,000; exact Poisson interval of the count",
+    )  # fmt: skip
     return _Part(
         rows=[
-            s.row("per_1000_members_end", float(per[-1]), unit=u),
-            s.row("per_1000_members_mean", float(per.mean()), unit=u),
+            s.row("per_1000_members_end", float(per[-1]), ci_low=low, ci_high=high, unit=u,
+                  method="exact Poisson (Garwood)" if high is not None else None, note=q_end),
+            s.row("per_1000_members_mean", mean, unit=u, note=q_mean),
         ],
         findings=[finding],
-    )
+    )  # fmt: skip
 
 
 def _term_over_term(s: _Series) -> _Part:
-    prev_end = s.start - 1
+    prev_end = s.end_year - s.window
     prev_start = prev_end - s.window + 1
     try:
         prev = window_series(s.panel, s.indicator, s.region, prev_end, s.window)
     except UniontrendsError:
-        note = f"no previous term: {prev_start}-{prev_end} is not fully in the data"
+        note = f"no previous term: {prev_start}-{prev_end} is not in the data"
+        return _Part(rows=[s.row("term_over_term", None, unit="share", note=note)], notes=[note])
+    gaps = missing_years(prev, prev_end, s.window) + s.missing
+    needs_all = s.aggregation == "sum" or (
+        s.aggregation == "last" and (prev_end in gaps or s.end_year in gaps)
+    )
+    if needs_all and gaps:
+        note = f"no term-over-term comparison: no value for {sorted(gaps)}"
         return _Part(rows=[s.row("term_over_term", None, unit="share", note=note)], notes=[note])
     this = aggregate(s.values, s.aggregation)
-    before = aggregate(prev["value"].to_numpy(float), s.aggregation)
-    rel = (this - before) / before if before != 0 else None
+    before_values = prev["value"].to_numpy(float)
+    before = aggregate(before_values, s.aggregation)
+    prev_quals = [str(q) for q in prev["qualifier"]]
+    if s.aggregation == "last":
+        q_this, q_before = s.quals[-1], prev_quals[-1]
+    else:
+        q_this, q_before = sum_qualifier(s.quals), sum_qualifier(prev_quals)
+    cq = difference_qualifier(q_this, q_before)
+    rel = (this - before) / before if before != 0 and cq != UNDETERMINED else None
     note = f"{s.aggregation} {prev_start}-{prev_end} = {before:g}; this term = {this:g}"
     synthetic = s.synthetic or "synthetic" in set(prev["provenance"].astype(str))
     u = s.unit
     word = {"sum": ("total", "合计"), "mean": ("average", "平均"), "last": ("end level", "期末")}
     w_en, w_zh = word.get(s.aggregation, word["last"])
-    rel_en = f" ({format_percent(rel, signed=True)})" if rel is not None else ""
-    rel_zh = f"（{format_percent(rel, signed=True)}）" if rel is not None else ""
+    if cq == UNDETERMINED:
+        rel_en, rel_zh = " (the change is undetermined: both are bounds)", "（变化无法确定）"
+    else:
+        rel_en = (
+            f" ({_bounded(format_percent(rel, signed=True), cq, 'en')})" if rel is not None else ""
+        )
+        rel_zh = (
+            f"（{_bounded(format_percent(rel, signed=True), cq, 'zh')}）" if rel is not None else ""
+        )
     f = s.finding(
         "term_over_term",
-        f"{s.subject('en')}: {w_en} {_q(this, u, 'en')} in {s.period('en')} against "
-        f"{_q(before, u, 'en')} in {prev_start}–{prev_end}{rel_en}.",
-        f"{s.subject('zh')}{s.period('zh')}{w_zh}{_q(this, u, 'zh')}，上一届"
-        f"（{prev_start}—{prev_end}年）为{_q(before, u, 'zh')}{rel_zh}。",
+        f"{s.subject('en')}: {w_en} {_q(this, u, 'en', q_this)} in {s.period('en')} against "
+        f"{_q(before, u, 'en', q_before)} in {prev_start}–{prev_end}{rel_en}.",
+        f"{s.subject('zh')}{s.period('zh')}{w_zh}{_q(this, u, 'zh', q_this)}，上一届"
+        f"（{prev_start}—{prev_end}年）为{_q(before, u, 'zh', q_before)}{rel_zh}。",
         value=rel,
         unit="share",
-        direction=_direction(this - before, before),
+        direction=_direction(this - before, before) if not is_bound(cq) else "none",
         evidence="descriptive",
+        qualifier=cq,
         effect=rel,
+        synthetic=synthetic,
+        n=s.n + len(before_values),
         method=f"{s.aggregation} of this window vs the previous window of {s.window} years",
-    )
+    )  # fmt: skip
     if synthetic and not s.synthetic:
         # the previous term alone is synthetic: the comparison rests on it too
-        f.synthetic = True
         f.statement_en = with_synthetic_label(f.statement_en, True, "en")
         f.statement_zh = with_synthetic_label(f.statement_zh, True, "zh")
     return _Part(rows=[s.row("term_over_term", rel, unit="share", note=note)], findings=[f])
 
 
-def _tests(s: _Series) -> tuple[_Part, TheilSen]:
-    ols = ols_trend(s.years, s.values, s.alpha)
-    ts = theil_sen(s.years, s.values, s.alpha)
-    mk = mann_kendall(s.years, s.values)
-    ev = classify_evidence(ols, ts, mk)
-    part = _Part(
-        rows=[
-            s.row("ols_slope", ols.slope, ci_low=ols.ci_low, ci_high=ols.ci_high,
-                  p_value=ols.p_value, unit=f"{s.unit} per year", method="OLS", evidence=ev),
-            s.row("theil_sen_slope", ts.slope, ci_low=ts.ci_low, ci_high=ts.ci_high,
-                  unit=f"{s.unit} per year", method="Theil-Sen"),
-            s.row("mann_kendall_s", float(mk.s), p_value=mk.p_value, unit="",
-                  method=f"Mann-Kendall ({mk.method})"),
-            s.row("kendall_tau", mk.tau, p_value=mk.p_value, unit="",
-                  method=f"Mann-Kendall ({mk.method})"),
-        ]
-    )  # fmt: skip
+def _since_launch(s: _Series) -> tuple[list[int], np.ndarray, str | None]:
+    """The years a flow is tested on: from its launch when it is zero before (a new service)."""
+    if s.kind not in ("flow", "money") or s.values[0] != 0 or not np.any(s.values > 0):
+        return s.years, s.values, None
+    first = int(np.flatnonzero(s.values > 0)[0])
+    note = (
+        f"{s.indicator}: zero until {s.years[first - 1]}, launched {s.years[first]}: trend "
+        f"tests use {s.years[first]}-{s.end} only"
+    )
+    return s.years[first:], s.values[first:], note
+
+
+def _is_count(s: _Series) -> bool:
+    return s.kind == "flow" and s.unit in COUNT_UNITS
+
+
+def _count_grading(
+    s: _Series, years: list[int], values: np.ndarray
+) -> tuple[CountTrend | None, Evidence | None, str | None]:
+    """The quasi-Poisson model that grades a count flow, its evidence, or why it is refused."""
+    if not np.allclose(values, np.round(values)) or np.any(values < 0):
+        return None, None, "values are not whole counts"
+    if s.bounded:
+        return None, None, "some counts are bounds"
+    try:
+        ct = count_trend(years, values, alpha=s.alpha)
+    except CountModelRefused as exc:
+        return None, None, str(exc)
+    keep = ~np.isin(np.array(years), np.array(s.shock_years, dtype=int))
+    shock_rr = None
+    if not keep.all() and keep.sum() >= WINDOW_MIN:
+        try:
+            shock_rr = count_trend(np.array(years)[keep], values[keep], alpha=s.alpha).rate_ratio
+        except UniontrendsError:
+            shock_rr = None
+    return ct, count_evidence(ct, years, values, shock_rate_ratio=shock_rr), None
+
+
+def _tests(s: _Series) -> _Part:
+    years, values, launch = _since_launch(s)
+    if len(values) < WINDOW_MIN:
+        note = f"{s.indicator}: launched {years[0]}; fewer than {WINDOW_MIN} years to test a trend"
+        return _Part(rows=[s.row("ols_slope", None, note=note)], notes=[note])
+    walk = _denominator_walk(s, years, values)
+    st = series_trend(years, values, stock_like=s.stock_like, bounded=s.bounded,
+                      shock_years=s.shock_years, alpha=s.alpha,
+                      denominator_walk=walk)  # fmt: skip
+    ev, ols, ts, mk = st.evidence, st.ols, st.theil_sen, st.mann_kendall
+    ct, refused = None, None
+    if _is_count(s):
+        ct, count_ev, refused = _count_grading(s, years, values)
+        if count_ev is not None:
+            ev = count_ev
+        elif not s.bounded:
+            # a count series the count model refuses (a structural zero ...) is not graded
+            ev = Evidence("quasi-Poisson", None, st.evidence.direction, len(values),
+                          "descriptive", (f"no count model: {refused}",))  # fmt: skip
+    slope_unit = f"{s.unit} per year"
+    ts_note = (f"Sen interval at {ts.ci_level:.1%}" if ts.ci_level is not None
+               else f"n = {len(values)}: no Sen interval at {s.pct}%")  # fmt: skip
+    rows = [
+        s.row("ols_slope", ols.slope, ci_low=ols.ci_low, ci_high=ols.ci_high,
+              p_value=ols.p_value, unit=slope_unit, method="OLS",
+              note="perfect fit: no sampling interval" if ols.perfect_fit else launch),
+        s.row("theil_sen_slope", ts.slope, ci_low=None if ts.ci_level is None else ts.ci_low,
+              ci_high=None if ts.ci_level is None else ts.ci_high, unit=slope_unit,
+              method="Theil-Sen", note=ts_note),
+        s.row("mann_kendall_s", float(mk.s), p_value=mk.p_value, unit="",
+              method=f"Mann-Kendall ({mk.method})"),
+        s.row("kendall_tau", mk.tau, p_value=mk.p_value, unit="",
+              method=f"Mann-Kendall ({mk.method})"),
+    ]  # fmt: skip
+    graded_rows: tuple[str, ...] = ("ols_slope",)
+    notes = [launch] if launch else []
+    if _is_count(s):
+        graded_rows = ("glm_rate_ratio",)
+        if ct is not None:
+            rows += [
+                s.row("glm_rate_ratio", ct.rate_ratio, ci_low=ct.ci_low, ci_high=ct.ci_high,
+                      p_value=ct.p_value, unit="ratio per year", method=ct.model, note=ct.rule),
+                s.row("pearson_dispersion", ct.dispersion, unit="", note=ct.rule),
+            ]  # fmt: skip
+        else:
+            rows.append(s.row("glm_rate_ratio", None, method="quasi_poisson", note=refused))
+            notes.append(f"{s.indicator}: no count model: {refused}")
+    elif st.drift is not None:
+        d = st.drift
+        rows.insert(0, s.row("mean_yearly_change", d.drift, ci_low=d.ci_low, ci_high=d.ci_high,
+                             p_value=d.p_value, unit=slope_unit,
+                             method=f"year-to-year changes, t({d.df})",
+                             note="every change equals the mean: no sampling interval"
+                             if d.perfect_fit else None))  # fmt: skip
+        graded_rows = ("mean_yearly_change",)
+    elif walk is not None and st.ci_low is not None:
+        rows.insert(0, s.row("ols_slope_with_denominator_walk", st.estimate, ci_low=st.ci_low,
+                             ci_high=st.ci_high, p_value=ev.p_value, unit=slope_unit,
+                             method=f"OLS + {s.denominator}'s random-walk wander, "
+                             f"t({st.df:.1f})"))  # fmt: skip
+        graded_rows = ("ols_slope_with_denominator_walk",)
+    for r in rows:
+        if r["statistic"] in graded_rows:
+            r["evidence"] = "descriptive"
     u = s.unit
-    mean = float(s.values.mean())
-    verdict_en = {
-        "clear": "a clear trend",
-        "suggestive": "a suggestive trend",
-        "inconclusive": "no clear trend",
-    }[ev]
-    verdict_zh = {"clear": "趋势明确", "suggestive": "趋势提示性", "inconclusive": "趋势不明确"}[ev]
-    small_en = f", n = {s.n}, small sample" if s.n < SMALL_SAMPLE_N else f", n = {s.n}"
-    small_zh = f"，样本量{s.n}，小样本" if s.n < SMALL_SAMPLE_N else f"，样本量{s.n}"
-    if combine_statistic_qualifier(s.quals) != "exact":
-        # bounds or estimates among the inputs make the slope itself approximate
-        small_en += "; some inputs are bounds or approximations"
-        small_zh += "；部分原始数据为约数或下限"
+    mean = float(np.mean(values))
+    qualifier = statistic_qualifier(s.quals)
+
+    def core_words(lang: str) -> str:
+        est = _signed_q(st.estimate, u, lang)
+        if s.bounded:
+            return (
+                f"{est} a year through bounds: the slope is not determined"
+                if lang == "en"
+                else f"年均{est}，部分数值为上下限，斜率无法确定"
+            )
+        if st.ci_low is None and st.estimate == 0:
+            level_text = _q(float(values[0]), u, lang)
+            return (
+                f"unchanged at {level_text} every year: no variation to test"
+                if lang == "en"
+                else f"每年均为{level_text}，没有可检验的变化"
+            )
+        if ct is not None:
+            change = format_percent(ct.rate_ratio - 1, signed=True)
+            p = _p(ct.p_value)
+            if lang == "zh":
+                return (
+                    f"年均变化{change}（准泊松回归，率比{ct.rate_ratio:.3f}，{s.pct}%置信区间"
+                    f"{ct.ci_low:.3f}–{ct.ci_high:.3f}，离散度{ct.dispersion:.2f}，"
+                    f"t({ct.df:g})），{p}"
+                )
+            return (
+                f"{change} a year (quasi-Poisson rate ratio {ct.rate_ratio:.3f}, {s.pct}% "
+                f"CI {ct.ci_low:.3f}–{ct.ci_high:.3f}, Pearson chi2/df "
+                f"{ct.dispersion:.2f}, t({ct.df:g})), {p}"
+            )
+        if refused is not None:
+            return (
+                f"{est} a year by OLS; no count model: {refused}"
+                if lang == "en"
+                else f"OLS年均{est}；未拟合计数模型：{refused}"
+            )
+        if st.ci_low is None:
+            return (
+                f"{est} every year: the points lie exactly on a line, no sampling interval or test"
+                if lang == "en"
+                else f"每年{est}，各点恰在一条直线上，无抽样区间和检验"
+            )
+        ci = _slope_interval(st.ci_low, st.ci_high, u, lang)
+        p = _p(st.evidence.p_value) if st.evidence.p_value is not None else ""
+        if st.drift is not None:
+            return (
+                f"{est} a year on average from the year-to-year changes (a level carried "
+                "from year to year), "
+                f"{s.pct}% CI {ci}, {p}"
+                if lang == "en"
+                else f"逐年变化平均每年{est}（存量指标），{s.pct}%置信区间{ci}，{p}"
+            )
+        if walk is not None:
+            return (
+                f"{est} a year by OLS, {s.pct}% CI {ci} including the wander of "
+                f"{s.denominator} (a stock), {p}"
+                if lang == "en"
+                else f"OLS年均变化{est}，{s.pct}%置信区间{ci}（计入分母存量的随机波动），{p}"
+            )
+        return (
+            f"{est} a year by OLS, {s.pct}% CI {ci}, {p}"
+            if lang == "en"
+            else f"OLS年均变化{est}，{s.pct}%置信区间{ci}，{p}"
+        )
+
+    def words(level: str, p_adj: float | None, size: int, family: str) -> tuple[str, str]:
+        out = []
+        for lang in ("en", "zh"):
+            ols_words = ""
+            if ct is not None:
+                ols_words = (
+                    f"{_signed_q(ols.slope, u, lang)} a year by OLS; "
+                    if lang == "en"
+                    else f"OLS年均{_signed_q(ols.slope, u, lang)}；"
+                )
+            checks = ols_words + (
+                f"Theil–Sen {_signed_q(ts.slope, u, lang)} a year; Mann–Kendall S = {mk.s}, "
+                f"p = {mk.p_value:.3f} ({mk.method})"
+                if lang == "en"
+                else f"Theil–Sen年均{_signed_q(ts.slope, u, lang)}；Mann–Kendall S = {mk.s}，"
+                f"{_p(mk.p_value)}"
+            )
+            sep = "；" if lang == "zh" else "; "
+            body = (
+                core_words(lang)
+                + _family_words(p_adj, size, lang)
+                + sep
+                + checks
+                + _check_words(ev, s.shock_years, level, lang)
+                + _small(s, lang)
+                + s.gaps(lang)
+            )
+            verdict = _verdict(level, ev.direction, lang)
+            if lang == "en":
+                out.append(f"{s.subject('en')}, {s.period('en')}: {verdict} ({body}).")
+            else:
+                out.append(f"{s.subject('zh')}{s.period('zh')}{verdict}（{body}）。")
+        return out[0], out[1]
+
+    if ct is not None:
+        fields: dict[str, Any] = dict(
+            value=ct.rate_ratio, unit="rate_ratio_per_year", interval_low=ct.ci_low,
+            interval_high=ct.ci_high, effect=ct.rate_ratio - 1,
+            method=f"{ct.model}; {ct.rule}; checked with Theil-Sen + Mann-Kendall ({mk.method})",
+        )  # fmt: skip
+    else:
+        fields = dict(
+            value=st.estimate, unit=f"{s.unit}_per_year", interval_low=st.ci_low,
+            interval_high=st.ci_high, effect=st.estimate / mean if mean != 0 else None,
+            method=((st.evidence.test if st.drift is None else "mean yearly change (stock)")
+                    + f" + Theil-Sen + Mann-Kendall ({mk.method})"),
+        )  # fmt: skip
+    tested = s.tested("trend", ev, words, graded_rows, direction=ev.direction,
+                      qualifier=qualifier, **fields)  # fmt: skip
+    return _Part(rows=rows, tested=[tested], notes=notes)
+
+
+def _end_row(s: _Series, indicator: str) -> pd.Series | None:
+    sel = s.panel[(s.panel["region"] == s.region) & (s.panel["year"] == s.end)
+                  & (s.panel["indicator"] == indicator) & s.panel["value"].notna()]  # fmt: skip
+    return None if len(sel) != 1 else sel.iloc[0]
+
+
+def _number(row: pd.Series | None, column: str) -> float | None:
+    """An optional numeric column of a row (``sample_size``, ``design_effect``), or None."""
+    if row is None or column not in row.index:
+        return None
+    try:
+        v = float(row[column])
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
+    """A share at the end of the window: a sampling interval only where a sample exists."""
+    share, q = float(s.values[-1]), s.quals[-1]
+    own = _end_row(s, s.indicator)
+    n = _number(own, "sample_size")
+    num_id, den_id = entry.get("numerator"), entry.get("denominator")
+    num, den = (_end_row(s, i) if i else None for i in (num_id, den_id))
+    if n is not None and not is_bound(q):
+        deff = _number(own, "design_effect")
+        low, high, n_eff = survey_share_interval(share, n, deff, s.alpha)
+        d_en = (
+            f", design effect {deff:g}: effective n = {format_number(round(n_eff))}" if deff else ""
+        )
+        d_zh = f"，设计效应{deff:g}，有效样本{format_number(round(n_eff))}" if deff else ""
+        en = (
+            f"{s.subject('en')}: {format_percent(share)} in {s.end} (a survey of "
+            f"{format_number(n)} respondents{d_en}; Wilson {s.pct}% CI "
+            f"{format_percent(low)}–{format_percent(high)})."
+        )
+        zh = (
+            f"{s.subject('zh')}{s.end}年为{format_percent(share)}（抽样调查{format_number(n)}人"
+            f"{d_zh}；Wilson {s.pct}%置信区间{format_percent(low)}–{format_percent(high)}）。"
+        )
+        method = "Wilson score interval on the survey's effective sample size"
+        row = s.row(
+            "share_end",
+            share,
+            ci_low=low,
+            ci_high=high,
+            unit="share",
+            method=method,
+            note=f"sample size {n:g}" + (f", design effect {deff:g}" if deff else ""),
+        )
+        f = s.finding("share_end", en, zh, value=share, unit="share", interval_low=low,
+                      interval_high=high, evidence="descriptive", qualifier=q, n=1,
+                      method=method)  # fmt: skip
+        return _Part(rows=[row], findings=[f])
+    if num is None or den is None:
+        note = "no sample size and no counts: no sampling interval"
+        return _Part(rows=[s.row("share_end", share, unit="share", note=note)])
+    k, total = float(num["value"]), float(den["value"])
+    why_en = (
+        "no sample size is given, so no sampling interval is shown: a ratio of complete "
+        "counts has no sampling error, and a survey estimate needs its sample size"
+    )
+    why_zh = "未给出样本量，故不给抽样区间：完整计数之比没有抽样误差，抽样估计需提供样本量"
     en = (
-        f"{s.subject('en')}, {s.period('en')}: {verdict_en} "
-        f"({_signed_q(ols.slope, u, 'en')} a year by OLS, {s.pct}% CI "
-        f"{_num(ols.ci_low, u)} to {_num(ols.ci_high, u)}; Theil–Sen "
-        f"{_signed_q(ts.slope, u, 'en')} a year; Mann–Kendall S = {mk.s}, p = "
-        f"{mk.p_value:.3f} ({mk.method}){small_en})."
+        f"{s.subject('en')}: {_bounded(format_percent(share), q, 'en')} in {s.end} "
+        f"({format_number(k)} of {format_number(total)}; {why_en})."
     )
     zh = (
-        f"{s.subject('zh')}{s.period('zh')}{verdict_zh}"
-        f"（OLS年均变化{_signed_q(ols.slope, u, 'zh')}，"
-        f"{s.pct}%置信区间{_num(ols.ci_low, u)}至{_num(ols.ci_high, u)}；"
-        f"Theil–Sen年均{_signed_q(ts.slope, u, 'zh')}；Mann–Kendall S = {mk.s}，"
-        f"{_p(mk.p_value)}{small_zh}）。"
+        f"{s.subject('zh')}{s.end}年为{_bounded(format_percent(share), q, 'zh')}"
+        f"（{format_number(total)}中{format_number(k)}；{why_zh}）。"
     )
-    part.findings.append(
-        s.finding(
-            "trend",
-            en,
-            zh,
-            value=ols.slope,
-            unit=f"{s.unit}_per_year",
-            interval_low=ols.ci_low,
-            interval_high=ols.ci_high,
-            p_value=mk.p_value,
-            direction=_direction(ols.slope, mean),
-            evidence=ev,
-            qualifier=combine_statistic_qualifier(s.quals),
-            effect=ols.slope / mean if mean != 0 else None,
-            method=f"OLS slope + Theil-Sen + Mann-Kendall ({mk.method})",
-        )
-    )
-    return part, ts
-
-
-def _count_model(s: _Series, ts: TheilSen) -> _Part:
-    if not np.allclose(s.values, np.round(s.values)) or np.any(s.values < 0):
-        return _Part(rows=[s.row("glm_rate_ratio", None, note="values are not whole counts")])
-    members = (
-        None
-        if s.exposure == s.indicator
-        else exposure_series(s.panel, s.exposure, s.region, s.years)
-    )
-    exp_values = None if members is None else members.to_numpy() / 1000
-    ct = count_trend(
-        s.years, s.values, exp_values, s.alpha, s.exposure if members is not None else None
-    )
-    ev = count_evidence(ct, ts)
-    per = " per 1,000 members" if ct.exposure else ""
-    per_zh = "（每千名会员）" if ct.exposure else ""
-    change = ct.rate_ratio - 1
-    model_en = {"poisson": "Poisson GLM", "negative_binomial": "negative-binomial GLM",
-                "quasi_poisson": "quasi-Poisson GLM"}[ct.model]  # fmt: skip
-    model_zh = {"poisson": "泊松回归", "negative_binomial": "负二项回归",
-                "quasi_poisson": "准泊松回归"}[ct.model]  # fmt: skip
-    finding = s.finding(
-        "count_trend",
-        f"{s.subject('en')}, {s.period('en')}: {format_percent(change, signed=True)} a year"
-        f"{per} ({model_en}, rate ratio {ct.rate_ratio:.3f}, {s.pct}% "
-        f"CI {ct.ci_low:.3f}–{ct.ci_high:.3f}, {_p(ct.p_value)}; {ct.rule}; evidence "
-        f"{ev}).",
-        f"{s.subject('zh')}{s.period('zh')}{per_zh}年均变化"
-        f"{format_percent(change, signed=True)}"
-        f"（{model_zh}，率比{ct.rate_ratio:.3f}，置信区间{ct.ci_low:.3f}–{ct.ci_high:.3f}，"
-        f"{_p(ct.p_value)}；{ct.rule}）。",
-        value=ct.rate_ratio,
-        unit="rate_ratio_per_year",
-        interval_low=ct.ci_low,
-        interval_high=ct.ci_high,
-        p_value=ct.p_value,
-        direction=_direction(math.log(ct.rate_ratio), 1.0),
-        evidence=ev,
-        qualifier=combine_statistic_qualifier(s.quals),
-        effect=change,
-        method=f"{ct.model}; {ct.rule}",
-    )
-    return _Part(
-        rows=[
-            s.row("glm_rate_ratio", ct.rate_ratio, ci_low=ct.ci_low, ci_high=ct.ci_high,
-                  p_value=ct.p_value, unit="ratio per year", method=ct.model, evidence=ev,
-                  note=ct.rule),
-            s.row("pearson_dispersion", ct.dispersion, unit="", note=ct.rule),
-        ],
-        findings=[finding],
-    )  # fmt: skip
-
-
-def _wilson(s: _Series, entry: dict[str, Any]) -> _Part:
-    num_id, den_id = entry.get("numerator"), entry.get("denominator")
-    if not num_id or not den_id:
-        return _Part()
-    sel = s.panel[(s.panel["region"] == s.region) & (s.panel["year"] == s.end)]
-    num = sel.loc[sel["indicator"] == num_id, "value"]
-    den = sel.loc[sel["indicator"] == den_id, "value"]
-    if len(num) != 1 or len(den) != 1:
-        return _Part(rows=[s.row("wilson_share_end", None, note="no counts for a Wilson interval")])
-    k, n = float(num.iloc[0]), float(den.iloc[0])
-    low, high = wilson_interval(k, n, s.alpha)
-    share = k / n
-    finding = s.finding(
+    row = s.row(
         "share_end",
-        f"{s.subject('en')}: {format_percent(share)} in {s.end} "
-        f"({format_number(k)} of {format_number(n)}; Wilson "
-        f"{s.pct}% CI {format_percent(low)}–{format_percent(high)}).",
-        f"{s.subject('zh')}{s.end}年为{format_percent(share)}"
-        f"（{format_number(n)}中{format_number(k)}；Wilson置信区间"
-        f"{format_percent(low)}–{format_percent(high)}）。",
-        value=share,
+        share,
         unit="share",
-        interval_low=low,
-        interval_high=high,
-        evidence="descriptive",
-        method="Wilson score interval",
+        method="ratio of counts",
+        note=f"{k:g} / {total:g} in {s.end}; no sample size: no sampling interval",
     )
-    row = s.row("wilson_share_end", share, ci_low=low, ci_high=high, unit="share",
-                method="Wilson score interval", note=f"{k:g} / {n:g} in {s.end}")  # fmt: skip
-    return _Part(rows=[row], findings=[finding])
+    f = s.finding("share_end", en, zh, value=share, unit="share", evidence="descriptive",
+                  qualifier=q, n=1, method="ratio of counts; no sampling interval without a "
+                  "sample size")  # fmt: skip
+    return _Part(rows=[row], findings=[f])
+
+
+def series_projection(
+    years: list[int],
+    values: np.ndarray,
+    qualifiers: list[str],
+    *,
+    kind: str,
+    unit: str,
+    aggregation: str,
+    horizon: int = 5,
+    alpha: float = 0.05,
+) -> tuple[forecast.Projection | None, str | None]:
+    """The projection ``summarize`` reports for a series, or why there is none.
+
+    Bounds give none (a projection through bounds is undetermined); a share that reaches 0 or
+    100 %, or a count whose trend runs into 0, gives none (a bound it cannot pass). A stock or
+    level share is projected as a random walk with drift, anything else as a trend
+    (``stats.forecast``).
+
+    Returns:
+        (projection, None) or (None, reason).
+    """
+    if any(is_bound(q) for q in qualifiers):
+        return None, "no projection: some values are bounds (it would be undetermined)"
+    v = np.asarray(values, dtype=float)
+    if unit == "share" and np.any((v <= forecast.SHARE_EPS) | (v >= 1 - forecast.SHARE_EPS)):
+        return None, (
+            "no projection: the share reaches 0 or 100 % in the window, a bound it cannot "
+            "pass; a projection from a bound is not estimated"
+        )
+    model = "random_walk" if is_stock_like(kind, aggregation) else "trend"
+    proj = forecast.project(
+        years, v, horizon=horizon, alpha=alpha, kind=kind, unit=unit, model=model
+    )
+    if proj.scale == "sqrt" and float(proj.final["pi_high"]) <= 0:
+        # the whole interval lies past 0: the trend runs into a bound it cannot pass
+        return None, (
+            f"no projection: the trend reaches 0 before {int(proj.final['year'])}, a bound it "
+            "cannot pass; a projection past a bound is not estimated"
+        )
+    return proj, None
 
 
 def _projection(s: _Series, horizon: int) -> _Part:
-    proj = forecast.project(s.years, s.values, horizon=horizon, alpha=s.alpha)
+    proj, reason = series_projection(
+        s.years, s.values, s.quals, kind=s.kind, unit=s.unit, aggregation=s.aggregation,
+        horizon=horizon, alpha=s.alpha,
+    )  # fmt: skip
+    if proj is None:
+        note = f"{s.indicator}: {reason}"
+        return _Part(rows=[s.row("projection", None, note=reason)], notes=[note])
     last = proj.final
     year = int(last["year"])
     mean, low, high = float(last["mean"]), float(last["pi_low"]), float(last["pi_high"])
+    has_pi = math.isfinite(low) and math.isfinite(high)
     u = s.unit
+    if has_pi:
+        pi_en = (
+            f"{s.pct}% prediction interval {_estimate(low, u, 'en')} to {_estimate(high, u, 'en')}"
+        )
+        pi_zh = f"{s.pct}%预测区间{_estimate(low, u, 'zh')}至{_estimate(high, u, 'zh')}"
+    else:
+        pi_en = "no prediction interval: the values lie exactly on the model"
+        pi_zh = "数值恰在模型上，无预测区间"
+    scenario = proj.is_scenario(year)
+    kind_en = "scenario" if scenario else "projected"
     finding = s.finding(
         f"projection_{year}",
-        f"{s.subject('en')}: projected {_q(mean, u, 'en')} in {year} "
-        f"({s.pct}% prediction interval {_num(low, u)} to "
-        f"{_num(high, u)}; {METHOD_TEXT[proj.method]} "
-        f"on n = {s.n} points, an illustrative extrapolation).",
-        f"{s.subject('zh')}预计{year}年为{_q(mean, u, 'zh')}"
-        f"（{s.pct}%预测区间{_num(low, u)}至"
-        f"{_num(high, u)}；"
-        f"{METHOD_TEXT_ZH[proj.method]}，基于{s.n}个数据点的示意性外推）。",
+        f"{s.subject('en')}: {kind_en} {_estimate(mean, u, 'en')} in {year} ({pi_en}; "
+        f"{method_text(proj, 'en')}, from the {s.end} value, n = {s.n}; "
+        f"{horizon_text(proj, year, 'en')}).",
+        f"{s.subject('zh')}{year}年{'情景值' if scenario else '预计'}为{_estimate(mean, u, 'zh')}"
+        f"（{pi_zh}；{method_text(proj, 'zh')}，自{s.end}年数值起，基于{s.n}个数据点；"
+        f"{horizon_text(proj, year, 'zh')}）。",
         value=mean,
-        interval_low=low,
-        interval_high=high,
+        interval_low=low if has_pi else None,
+        interval_high=high if has_pi else None,
         evidence="descriptive",
         period_end=year,
         method=proj.method,
-    )
-    row = s.row(f"projection_{year}", mean, ci_low=low, ci_high=high, method=proj.method,
+    )  # fmt: skip
+    row = s.row(f"projection_{year}", mean, ci_low=low if has_pi else None,
+                ci_high=high if has_pi else None, method=proj.method,
                 note=" ".join(proj.notes))  # fmt: skip
     return _Part(rows=[row], findings=[finding], notes=list(proj.notes))
 
@@ -603,12 +1178,17 @@ def _projection(s: _Series, horizon: int) -> _Part:
 
 @dataclass
 class AreaSummary:
-    """Summaries of every indicator of an area present in the panel; ``skipped`` says why not."""
+    """Summaries of every indicator of an area present in the panel; ``skipped`` says why not.
+
+    ``family`` names the family the area's tests were graded in, ``family_size`` its tests.
+    """
 
     area: str
     region: str
     summaries: dict[str, TrendSummary]
     skipped: dict[str, str]
+    family: str = ""
+    family_size: int = 0
 
     @property
     def table(self) -> pd.DataFrame:
@@ -637,10 +1217,11 @@ def summarize_area(
     region_names: dict[str, str],
     **kwargs: Any,
 ) -> AreaSummary:
-    """``summarize`` every catalog indicator of ``area`` that the panel has for ``region``.
+    """``summarize`` every catalog indicator of ``area`` that the panel has for ``region``, and
+    grade the area's tests as one family (``family`` = "region start-end area").
 
-    Indicators whose data cannot support a trend (gaps, all zeros, too few years) are listed in
-    ``skipped`` with the reason instead of stopping the area.
+    Indicators whose data cannot support a trend (too few years with a value, all zeros) are
+    listed in ``skipped`` with the reason instead of stopping the area.
     """
     if window < WINDOW_MIN:
         raise ParameterError("window", window, f"a trend needs at least {WINDOW_MIN} years")
@@ -662,4 +1243,6 @@ def summarize_area(
             )  # fmt: skip
         except UniontrendsError as exc:
             skipped[ind] = str(exc)
-    return AreaSummary(area, region, summaries, skipped)
+    family = f"{region} {end - window + 1}-{end} {area}"
+    size = grade_family(summaries.values(), family, overlap_groups(summaries, entries))
+    return AreaSummary(area, region, summaries, skipped, family, size)

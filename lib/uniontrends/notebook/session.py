@@ -51,6 +51,12 @@ _HEADERS_ZH = {
     "ci_low": "置信下限",
     "ci_high": "置信上限",
     "p_value": "p值",
+    "p_adjusted": "校正后p值",
+    "rank_low": "排名上限",
+    "rank_high": "排名下限",
+    "growth": "趋势年增长率",
+    "growth_ci_low": "增长率置信下限",
+    "growth_ci_high": "增长率置信上限",
     "method": "方法",
     "evidence": "证据强度",
     "statement": "结论",
@@ -482,6 +488,7 @@ class Session:
                 region_names=self.region_names(),
                 reported=self.reported,
                 notebook=self.notebook,
+                shock_years=self.package.info.shock_years,
             )
         _AREA_SUMMARIES[key] = summary  # the most recent last
         while len(_AREA_SUMMARIES) > _AREA_SUMMARIES_KEPT:
@@ -551,8 +558,8 @@ class Session:
             lambda s: ", ".join(sorted(set(s.astype(str))))
         )
         table["provenance"] = table["indicator"].map(prov).fillna("")
-        cols = ["indicator", "statistic", "value", "ci_low", "ci_high", "p_value", "unit"]
-        return table[cols + ["method", "evidence", "provenance"]]
+        cols = ["indicator", "statistic", "value", "ci_low", "ci_high", "p_value", "p_adjusted"]
+        return table[cols + ["unit", "method", "evidence", "note", "provenance"]]
 
     def series(self, indicators: list[str]) -> pd.DataFrame:
         """Annual values of ``indicators`` for the region in the window (tidy rows)."""
@@ -586,14 +593,22 @@ class Session:
         )
 
     def trend_figure(self, indicator: str) -> Any:
-        """One indicator's annual values, OLS trend band, projection and published figure."""
+        """One indicator's annual values, OLS trend band, projection and published figure.
+
+        The projection is the one the indicator's finding reports (none through bounds).
+        """
+        from uniontrends.findings.trend import series_projection
         from uniontrends.present import plots
-        from uniontrends.stats import forecast
         from uniontrends.stats.trend_tests import ols_trend
 
         s = window_series(self.panel, indicator, self.region, self.year, self.window)
         years = [int(y) for y in s.index]
         values = s["value"].to_numpy(dtype=float)
+        entry = self.catalog[indicator]
+        projection, _ = series_projection(
+            years, values, [str(q) for q in s["qualifier"]], kind=entry.kind, unit=entry.unit,
+            aggregation=entry.aggregation,
+        )  # fmt: skip
         rep = self.reported[
             (self.reported["region"] == self.region) & (self.reported["indicator"] == indicator)
         ]
@@ -602,7 +617,7 @@ class Session:
             indicator,
             self.lang,
             trend=ols_trend(years, values),
-            projection=forecast.project(years, values),
+            projection=projection,
             reported=rep if not rep.empty else None,
             catalog=self.catalog,
             region_names=self.regions,
@@ -628,13 +643,14 @@ class Session:
         rows = p[(p["indicator"] == indicator) & p["region"].isin(regions)]
         synthetic = sorted(set(rows.loc[rows["provenance"] == "synthetic", "region"]))
         if self.lang == "zh":
-            text = f"按年均增长率排名：{names}。"
+            text = f"按趋势年增长率排名（含排名范围）：{names}。"
             return text + ("标注为“合成”的地区为示例数据。" if synthetic else "")
-        text = f"Ranked by CAGR: {names}."
+        text = f"Ranked by trend growth (with the range of ranks its interval allows): {names}."
         return text + (" Regions marked synthetic are illustrative data." if synthetic else "")
 
     def compare(self, indicator: str) -> pd.DataFrame:
-        """The indicator across the compared regions (``compared_regions``), ranked by CAGR."""
+        """The indicator across the compared regions (``compared_regions``), ranked by trend
+        growth with the range of ranks its interval allows (``stats.compare``)."""
         from uniontrends.stats.compare import compare_regions
 
         p = self.panel
@@ -645,7 +661,8 @@ class Session:
             lambda s: ", ".join(sorted(set(s.astype(str))))
         )
         table["provenance"] = table["region"].map(provenance).fillna("")
-        cols = ["rank", "region", "level_start", "level_end", "cagr", "evidence", "provenance"]
+        cols = ["rank", "rank_low", "rank_high", "region", "level_start", "level_end", "cagr",
+                "growth", "growth_ci_low", "growth_ci_high", "provenance"]  # fmt: skip
         return table[cols]
 
     def regions_figure(self, indicator: str, regions: tuple[str, ...] | None = None) -> Any:
@@ -672,12 +689,14 @@ class Session:
                 "statement": f.statement(self.lang),
                 "interval": _interval(f),
                 "p_value": f.p_value,
+                "p_adjusted": f.p_adjusted,
                 "provenance": "synthetic" if f.synthetic else ", ".join(sorted(set(f.provenance))),
             }
             for f in ranked
         ]
         return pd.DataFrame(
-            rows, columns=["evidence", "statement", "interval", "p_value", "provenance"]
+            rows,
+            columns=["evidence", "statement", "interval", "p_value", "p_adjusted", "provenance"],
         )
 
     def finish(self, findings: list[Finding], top: int = 15, show: bool = True) -> None:

@@ -4,20 +4,21 @@ the annual report (``s.audit``, ``s.reference``, ``s.report``)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from uniontrends.data.catalog import Catalog, builtin_catalog
+from uniontrends.data.derive import catalog_entries
 from uniontrends.data.model import MISSING
 from uniontrends.errors import UniontrendsError
 from uniontrends.findings import audit as audit_findings
 from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding
 from uniontrends.findings.skipped import NotAnalysed
-from uniontrends.findings.trend import TrendSummary, summarize
+from uniontrends.findings.trend import TrendSummary, grade_family, overlap_groups, summarize
 from uniontrends.present import layout, release, report
 from uniontrends.safe import escape_markdown
 from uniontrends.stats import audit
@@ -107,9 +108,14 @@ _PEER_INDICATORS = ("union_members", "employees", "union_density")
 @dataclass
 class ReferenceView:
     """The real reference series (ILOSTAT, OECD) with the same statistics as the regions, for
-    the package's own country and the peers it chose (package.yaml ``country``, ``peers``)."""
+    the package's own country and the peers it chose (package.yaml ``country``, ``peers``).
+
+    Those series (``own_summary`` and ``peer_summaries``) are graded as one family, so each
+    keeps one grade however many are shown; another series asked for is graded on its own.
+    """
 
     s: Session
+    _family: dict[tuple[str, str, str], TrendSummary] | None = field(default=None, repr=False)
 
     def table(self) -> pd.DataFrame:
         """The reference series, tidy, provenance ``reference``."""
@@ -173,6 +179,31 @@ class ReferenceView:
             indicator: "union_density", "union_members" or "employees".
             country: ISO3 code in lower case (e.g. "chn").
         """
+        family = self.family()
+        if (dataset, indicator, country) in family:
+            return family[(dataset, indicator, country)]
+        return self._summary(dataset, indicator, country)
+
+    def family(self) -> dict[tuple[str, str, str], TrendSummary]:
+        """The declared reference series, summarised once and graded as one family."""
+        if self._family is None:
+            own = self._own_key()
+            wanted = ([own] if own else []) + self._peer_keys()
+            found = {}
+            for key in wanted:
+                try:
+                    found[key] = self._summary(*key)
+                except UniontrendsError:
+                    continue  # a series the reference data lack is simply not in the family
+            names = ", ".join(sorted({c for _, _, c in found}))
+            groups = overlap_groups(
+                sorted({key[1] for key in found}), catalog_entries(self.catalog)
+            )
+            grade_family(found.values(), f"reference series {self.s.window} years: {names}", groups)
+            self._family = found
+        return self._family
+
+    def _summary(self, dataset: str, indicator: str, country: str) -> TrendSummary:
         ref = self.table()
         rows = ref[(ref["dataset"] == dataset) & (ref["region"] == country)]
         if rows.empty:
@@ -192,30 +223,39 @@ class ReferenceView:
             region_names={"en": name, "zh": name},
             exposure=exposure,
             notebook=self.s.notebook,
+            shock_years=self.s.package.info.shock_years,
         )
 
     def own_summary(self) -> TrendSummary | None:
         """Union density of the package's country (ILOSTAT, else OECD); None without one."""
-        country = self.s.package.info.country
-        for dataset in ("ilostat", "oecd"):
-            if country and self.has(dataset, "union_density", country):
-                return self.summary(dataset, "union_density", country)
-        return None
+        key = self._own_key()
+        return None if key is None else self.summary(*key)
 
     def peer_summaries(self) -> list[TrendSummary]:
         """Members, employees and density of each peer (OECD), else its density (ILOSTAT)."""
-        out = []
+        return [self.summary(*key) for key in self._peer_keys()]
+
+    def _own_key(self) -> tuple[str, str, str] | None:
+        country = self.s.package.info.country
+        for dataset in ("ilostat", "oecd"):
+            if country and self.has(dataset, "union_density", country):
+                return dataset, "union_density", country
+        return None
+
+    def _peer_keys(self) -> list[tuple[str, str, str]]:
+        keys = []
         for country in self.s.package.info.peers:
             if any(self.has("oecd", i, country) for i in _PEER_INDICATORS):
-                out += [self.summary("oecd", i, country) for i in _PEER_INDICATORS
-                        if self.has("oecd", i, country)]  # fmt: skip
+                keys += [("oecd", i, country) for i in _PEER_INDICATORS
+                         if self.has("oecd", i, country)]  # fmt: skip
             elif self.has("ilostat", "union_density", country):
-                out.append(self.summary("ilostat", "union_density", country))
-        return out
+                keys.append(("ilostat", "union_density", country))
+        return keys
 
     def ranking(self, indicator: str = "union_density") -> pd.DataFrame | None:
-        """The package's country and peers in the OECD series, ranked by the CAGR of
-        ``indicator`` over the window ending at the series' last year; None without any."""
+        """The package's country and peers in the OECD series, ranked by the trend growth of
+        ``indicator`` over the window ending at the series' last year, with the range of ranks
+        each interval allows; None without any."""
         from uniontrends.stats.compare import compare_regions
 
         ref = self.table()
@@ -228,8 +268,9 @@ class ReferenceView:
         table["region"] = table["region"].map(lambda r: names.get(r, r))
         table["provenance"] = "reference"
         return table[
-            ["rank", "region", "level_start", "level_end", "cagr", "evidence", "provenance"]
-        ]
+            ["rank", "rank_low", "rank_high", "region", "level_start", "level_end", "cagr",
+             "growth", "growth_ci_low", "growth_ci_high", "provenance"]
+        ]  # fmt: skip
 
     def figure(self) -> object:
         """Union density (ILOSTAT) of the package's country and peers, labelled, over the middle
@@ -254,6 +295,7 @@ class ReportView:
     """The annual report: the findings of the notebooks it needs, and the last edition's."""
 
     s: Session
+    _collected: list[Finding] | None = field(default=None, repr=False)
 
     @property
     def upstream(self) -> tuple[str, ...]:
@@ -300,7 +342,9 @@ class ReportView:
 
     def collect(self) -> tuple[list[Finding], dict[str, Path | None]]:
         """(every upstream finding, {notebook: findings file read, or None})."""
-        return report.collect_findings(self.s.run_dir, self.published_dir, self.upstream)
+        found, sources = report.collect_findings(self.s.run_dir, self.published_dir, self.upstream)
+        self._collected = found
+        return found, sources
 
     def edition_note(self, findings: list[Finding]) -> str:
         """Markdown: this edition's revision and date, and what a revision revised."""
@@ -330,9 +374,13 @@ class ReportView:
         return report.write_all_findings(findings, self.s.notebook_dir)
 
     def executive_summary(self, findings: list[Finding]) -> list[Finding]:
-        """The strongest findings about the region, one per indicator
-        (``report.executive_summary``): never the reference series of other countries."""
-        return report.executive_summary(findings, region=self.s.region)
+        """The strongest findings on the region's real data, one per indicator
+        (``report.executive_summary``): never the reference series of other countries, never
+        synthetic rows; says so when only illustrative data exist."""
+        picked = report.executive_summary(findings, region=self.s.region)
+        if not picked:
+            self.s.md(report.ONLY_ILLUSTRATIVE[self.s.lang])
+        return picked
 
     def key_indicators(self, findings: list[Finding], area: str) -> list[str]:
         """The area's indicators with the strongest findings about the region, for its chart."""
@@ -386,10 +434,12 @@ class ReportView:
     def method_notes(self, findings: list[Finding] | None = None) -> str:
         """The methods section as Markdown in the session language (the reconciliation of
         published figures only where the package has them, the rule on synthetic inputs only
-        where findings rest on some)."""
+        where findings rest on some), with how many "clear" findings chance alone would
+        produce among the findings (those collected when none are given)."""
         synthetic = findings is None or any(f.synthetic for f in findings)
+        gathered = findings if findings is not None else self._collected
         return report.method_notes(self.s.lang, reported=self.s.has_reported(),
-                                   synthetic=synthetic)  # fmt: skip
+                                   synthetic=synthetic, findings=gathered)  # fmt: skip
 
     # ---- the report as a release (``present.release``) ----------------------------------------
 

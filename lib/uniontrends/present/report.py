@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -15,8 +14,8 @@ from uniontrends.findings import editions
 from uniontrends.findings.record import (
     EVIDENCE_LEVELS,
     EVIDENCE_RANK,
-    SCHEMA_VERSION,
     Finding,
+    findings_json,
     rank_findings,
     read_findings,
 )
@@ -25,7 +24,7 @@ from uniontrends.findings.wording import format_number
 from uniontrends.messages import message
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.audit import reconciliation_rules
-from uniontrends.stats.evidence import evidence_rules
+from uniontrends.stats.evidence import CLEAR_Q, evidence_rules
 
 ALL_FINDINGS_FILE = "findings_all.json"
 
@@ -101,18 +100,28 @@ def sources_table(sources: dict[str, Path | None], output_dir: str | Path) -> pd
 def executive_summary(
     findings: list[Finding], top: int = 10, region: str | None = None
 ) -> list[Finding]:
-    """The strongest findings: ranked by evidence, one per indicator, trend tests first.
+    """The strongest findings on real data: ranked by evidence, one per indicator.
+
+    Synthetic (illustrative) findings never make a headline: only findings resting on real rows
+    (reported, official annual, reference) are picked, so the list is empty when a region has
+    only illustrative data (the report then says so, ``ONLY_ILLUSTRATIVE``).
 
     Args:
         findings: every finding of the report.
         top: how many to keep.
         region: only findings about this region (the report's), never the reference
-            series of other countries.
+            series of other countries; None keeps every region.
     """
     seen: set[tuple[str, str]] = set()
     out: list[Finding] = []
-    mine = [f for f in findings if region is None or f.region == region]
-    for f in rank_findings([f for f in mine if f.evidence != "inconclusive"]):
+    real = [
+        f
+        for f in findings
+        if f.evidence != "inconclusive"
+        and not f.synthetic
+        and (region is None or f.region == region)
+    ]
+    for f in rank_findings(real):
         key = (f.region, f.indicator)
         if key in seen:
             continue
@@ -123,11 +132,21 @@ def executive_summary(
     return out
 
 
-def key_indicators(findings: list[Finding], area: str, n: int = 4) -> list[str]:
-    """The area's indicators with the strongest findings, for the report's one chart per area.
+ONLY_ILLUSTRATIVE = {
+    "en": "Only illustrative (synthetic) annual data exist for this region: no headline finding "
+    "is drawn from them. The published figures below are the real data.",
+    "zh": "本地区只有示例（合成）年度数据，不据此给出摘要结论；下文的公开报道数字为真实数据。",
+}
 
-    A circulated report shows a few indicators per area, not every panel of the area notebook;
-    they are picked the way the executive summary ranks (evidence, then effect size).
+
+def key_indicators(findings: list[Finding], area: str, n: int = 4) -> list[str]:
+    """The area's indicators for the report's one chart per area.
+
+    A circulated report shows a few indicators per area, not every panel of the area notebook.
+    Indicators with findings on real data come first, ranked like the executive summary
+    (evidence, then effect size); the rest follow in the order of their findings (catalog
+    order), never ranked on synthetic evidence, which would put artefacts of the generator
+    forward.
 
     Args:
         findings: every finding of the report.
@@ -135,10 +154,11 @@ def key_indicators(findings: list[Finding], area: str, n: int = 4) -> list[str]:
         n: how many indicators at most.
 
     Returns:
-        Up to n indicator ids, strongest first; empty when the area has no findings.
+        Up to n indicator ids; empty when the area has no findings.
     """
+    mine = [f for f in findings if f.area == area]
     picked: list[str] = []
-    for f in rank_findings([f for f in findings if f.area == area]):
+    for f in rank_findings([f for f in mine if not f.synthetic]) + mine:
         if f.indicator not in picked:
             picked.append(f.indicator)
         if len(picked) == n:
@@ -239,21 +259,61 @@ def _rules_markdown(text: str) -> str:
     return "\n".join(blocks)
 
 
+def chance_clear(findings: list[Finding], lang: str = "en") -> str:
+    """How many "clear" findings chance alone would produce in this report, as a paragraph.
+
+    Without a multiplicity control each trend test would be "clear" by chance with probability
+    up to 5 % when nothing trends; with it, each family gives any "clear" by chance with
+    probability at most 5 % (``stats.multiplicity``).
+    """
+    tested = [f for f in findings if f.p_adjusted is not None]
+    families = sorted({f.family for f in tested if f.family})
+    clear = sum(f.evidence == "clear" for f in tested)
+    m, k = len(tested), len(families)
+    if lang == "zh":
+        return (
+            f"**偶然性**：本报告有{m}项趋势检验，分属{k}个检验族（每个领域笔记本为一族）。若没有任何"
+            f"趋势、也不做多重比较校正，仅凭偶然约有{m * CLEAR_Q:.1f}项会被判为“明确”；经校正后，"
+            f"每族偶然出现任何“明确”的概率不超过{CLEAR_Q:.0%}，即本报告约{k * CLEAR_Q:.2f}项。"
+            f"本报告实际有{clear}项“明确”。纯噪声模拟的实测数见 docs/methods.md。"
+        )
+    return (
+        f"**What chance alone would give.** This report grades {m} trend tests in {k} "
+        f"families (one per area notebook). If nothing trended, chance alone would make about "
+        f'{m * CLEAR_Q:.1f} of them "clear" without a multiplicity control; with it, each family '
+        f'gives any "clear" by chance with probability at most {CLEAR_Q:.0%}, about '
+        f'{k * CLEAR_Q:.2f} here. This report has {clear} "clear" findings. The rates measured '
+        "on simulated no-trend data of this shape are in docs/methods.md."
+    )
+
+
 _ZH_NOTES = (
-    "**证据规则**：OLS斜率95%置信区间不含0、Mann-Kendall检验p<0.05且Theil-Sen斜率"
-    "同号时为“明确”；满足其中两项或p<0.10为“提示性”；否则为“不确定”；水平、合计、"
-    "变化与预测为“描述性”。",
-    "**小样本**：五年窗口只有5个年度值，Mann-Kendall精确检验的最小双侧p值为0.0167，"
-    "只有严格单调的序列才能达到“明确”；所有少于8个数据点的结论均标注小样本。",
-    "**下限**：“余”“超”“以上”表示下限，年度合计不少于该数即视为一致；“约”允许10%偏差。",
-    "**计数模型**：计数指标使用以会员数为暴露量（每千名会员）的泊松或负二项回归。",
-    "**比率**：由分子、分母派生（如每千名会员劳动争议数），并继承其数据类型与限定。",
+    "**证据规则**：每个序列只用一项检验分级：流量、金额和流量比率用OLS斜率（t分布，"
+    "分母为会员等存量时计入其随机波动）；存量和水平比例用逐年变化的平均值；计数用准泊松"
+    "回归。同一领域笔记本的检验为一族，按Benjamini–Hochberg校正p值（共用数据的指标先"
+    "合并为一组）。校正后p<0.05且至少5年、Mann–Kendall与Theil–Sen方向一致、去掉冲击年份"
+    "方向不变、无上下限数值时为“明确”；校正后p<0.10或有一项条件不满足为“提示性”；"
+    "否则为“不确定”；水平、合计、变化、预测，以及经过上下限或完全线性的趋势为“描述性”。",
+    "**小样本**：五年窗口只有5个年度值，Mann-Kendall精确检验（含结值）的最小双侧p值为"
+    "0.0167，只作方向核对；所有少于8个数据点的结论均标注小样本。",
+    "**下限**：“余”“超”“以上”表示下限，年度合计不少于该数即视为一致；“约”允许10%偏差；"
+    "经过下限的变化、比率和趋势保留界限或标为“无法确定”，不分级。",
+    "**预测**：在对数、logit或平方根尺度上自最后观测值外推，不会超出可能范围；超过"
+    "(n−1)/2年为情景而非预测。",
+    "**比率**：由分子、分母派生（如每千名会员劳动争议数），并继承其数据类型与限定；"
+    "只有给出样本量的抽样比例才有抽样区间。",
 )
 _ZH_RECONCILIATION = 2  # the note on lower bounds: about published figures only
 
 
-def method_notes(lang: str = "en", reported: bool = True, synthetic: bool = True) -> str:
-    """Method notes as Markdown: evidence rules, small samples, lower bounds, derivations.
+def method_notes(
+    lang: str = "en",
+    reported: bool = True,
+    synthetic: bool = True,
+    findings: list[Finding] | None = None,
+) -> str:
+    """Method notes as Markdown: evidence rules, multiplicity, small samples, lower bounds,
+    derivations.
 
     Args:
         lang: "en" or "zh".
@@ -261,14 +321,19 @@ def method_notes(lang: str = "en", reported: bool = True, synthetic: bool = True
             described only then).
         synthetic: whether any finding rests on synthetic data (the rule about them is
             described only then).
+        findings: the report's findings; with them, how many "clear" findings chance alone
+            would produce is said (``chance_clear``).
     """
+    chance = [chance_clear(findings, lang)] if findings is not None else []
     if lang == "zh":
         notes = [n for i, n in enumerate(_ZH_NOTES) if reported or i != _ZH_RECONCILIATION]
-        return "\n\n".join(notes)
+        return "\n\n".join(notes[:1] + chance + notes[1:])
     notes = [
         "**Evidence and count models.** " + _rules_markdown(evidence_rules()),
+        *chance,
         "**Small samples.** A five-year window gives n = 5 annual values; every finding "
-        "from fewer than 8 points is flagged small_sample, and projections are illustrative.",
+        "from fewer than 8 points is flagged small_sample, and projections beyond "
+        "(n - 1) / 2 years are scenarios.",
         "**Lower bounds and reconciliation.** " + _rules_markdown(reconciliation_rules()),
         "**Derived rates.** " + _rules_markdown(derivation_rules(synthetic)),
     ]
@@ -280,8 +345,7 @@ def write_all_findings(findings: list[Finding], out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / ALL_FINDINGS_FILE
-    doc = {"schema_version": SCHEMA_VERSION, "findings": [f.to_dict() for f in findings]}
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(findings_json(findings), encoding="utf-8")
     return path
 
 

@@ -161,7 +161,11 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
     if year_cols:
         # years are labels, not quantities: no thousands separator
         styler = styler.format("{}", subset=year_cols, escape="html", na_rep="")
-    p_cols = [c for c in shown.columns if c in ("p_value", "p value", "p值")]
+    p_cols = [
+        c
+        for c in shown.columns
+        if c in ("p_value", "p value", "p值", "p_adjusted", "p adjusted", "校正后p值")
+    ]
     if p_cols:  # "0.00" would hide how small a p-value is; files keep the number itself
         styler = styler.format(_format_p, subset=p_cols, na_rep="")
     text_cols = [c for c in shown.columns if _is_text(shown[c])]

@@ -1,28 +1,54 @@
-"""Count models: the yearly rate ratio of a count series from a Poisson or NB2 GLM.
+"""Count models: the yearly rate ratio of a count series from a quasi-Poisson GLM.
 
-Rules in ``stats.evidence`` (the count-model paragraph).
+Method: a Poisson GLM of the count on the centred year (so the fit converges whatever the
+calendar), with offset log(exposure) when an exposure exists (e.g. members / 1,000: a rate per
+1,000 members). Five counts cannot estimate an over-dispersion model reliably (a negative
+binomial's alpha by maximum likelihood on 3 residual degrees of freedom is about four times too
+confident), so the variance is scaled instead: scale = Pearson chi2 / df, standard errors x
+sqrt(scale), and the interval and p-value are read against Student's t with df = n - 2 residual
+degrees of freedom. When the exposure is a stock (members), a rate per member also moves when
+the members wander like a random walk; that wander's variance
+(``trend_tests.walk_slope_variance`` of log exposure) is added to the slope's, with
+Welch-Satterthwaite degrees of freedom.
+
+Refused, with the reason (``CountModelRefused``), where no finite estimate exists or the model
+does not describe the data: zeros before the first positive count (a launch inside the window),
+zeros after the last (a stop), a zero among counts so large that Poisson noise cannot produce it
+(P(0) < 0.001: a structural zero), values that are not whole non-negative counts, and a fit that
+does not converge or gives non-finite numbers.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import statsmodels.api as sm
+from scipy import stats
 
 from uniontrends.errors import UniontrendsError
-from uniontrends.stats.trend_tests import as_arrays
+from uniontrends.stats.trend_tests import as_arrays, walk_slope_variance, welch_df
 
-DISPERSION_THRESHOLD = 1.5
 # Units counted in whole numbers: a count model fits them.
 COUNT_UNITS = ("cases", "events", "items", "person_times", "households", "persons")
+# A zero is structural when Poisson noise around the other years' mean gives it less often.
+STRUCTURAL_ZERO_P = 0.001
+
+
+class CountModelRefused(UniontrendsError):
+    """The count model cannot be fitted honestly to this series; the message says why."""
 
 
 @dataclass(frozen=True)
 class CountTrend:
-    """Yearly rate ratio from a count GLM (exp of the year coefficient) with its CI."""
+    """Yearly rate ratio from a quasi-Poisson GLM (exp of the year coefficient) with its CI.
+
+    dispersion is Pearson chi2 / df and scales the variance; df is the degrees of freedom of
+    the t reference (n - 2, or Welch-Satterthwaite when the exposure's wander is added).
+    """
 
     model: str
     rate_ratio: float
@@ -30,9 +56,36 @@ class CountTrend:
     ci_high: float
     p_value: float
     dispersion: float
-    nb_alpha: float | None
+    df: float
     exposure: str | None
     rule: str
+
+
+def refusal_reason(years: np.ndarray, counts: np.ndarray) -> str | None:
+    """Why a count model would mislead on this series (launch, stop, structural zero), or None."""
+    zero = counts == 0
+    if not zero.any():
+        return None
+    positive = np.flatnonzero(~zero)
+    first, last = int(positive[0]), int(positive[-1])
+    if first > 0:
+        return (
+            f"zero until {int(years[first - 1])}, then positive from {int(years[first])}: "
+            "launched inside the window, no finite rate ratio spans a launch"
+        )
+    if last < len(counts) - 1:
+        return (
+            f"positive until {int(years[last])}, then zero: stopped inside the window, "
+            "no finite rate ratio spans a stop"
+        )
+    mean = float(counts[~zero].mean())
+    if math.exp(-mean) < STRUCTURAL_ZERO_P:
+        bad = ", ".join(str(int(y)) for y in years[zero])
+        return (
+            f"zero in {bad} among counts averaging {mean:,.0f}: a structural zero (Poisson "
+            f"noise gives 0 with probability {math.exp(-mean):.1e}), not a count to model"
+        )
+    return None
 
 
 def count_trend(
@@ -41,16 +94,26 @@ def count_trend(
     exposure: Any = None,
     alpha: float = 0.05,
     exposure_name: str | None = None,
+    exposure_walks: bool = False,
 ) -> CountTrend:
-    """Count GLM on year: Poisson, or negative binomial when overdispersed (see module rules).
+    """Quasi-Poisson GLM of the counts on the centred year (see the module doc).
 
     Args:
-        years: years (int).
+        years: years (int), at least 3, distinct.
         counts: non-negative whole counts, one per year.
         exposure: optional exposure per year (e.g. members / 1,000); offset log(exposure).
+        alpha: 1 - confidence level.
+        exposure_name: the exposure's indicator id, recorded in the result.
+        exposure_walks: the exposure is a stock: add its random-walk wander to the variance.
 
     Returns:
-        The yearly rate ratio exp(beta_year) with a (1 - alpha) Wald CI and p-value.
+        The yearly rate ratio exp(beta_year) with a (1 - alpha) t(n - 2) interval and p-value.
+
+    Raises:
+        CountModelRefused: the series has a launch, a stop or a structural zero, or the fit
+            fails (the message says which).
+        UniontrendsError: counts that are not whole and non-negative, all zero, or an exposure
+            that is not positive.
     """
     x, y = as_arrays(years, counts)
     if np.any(y < 0) or not np.allclose(y, np.round(y)):
@@ -63,50 +126,44 @@ def count_trend(
         if e.shape != y.shape or not np.all(e > 0):
             raise UniontrendsError("exposure must be positive for every year (zero exposure)")
         offset = np.log(e)
-    X = sm.add_constant(x - x[0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pois = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
-    dispersion = float(pois.pearson_chi2 / pois.df_resid)
-    rule = f"Pearson chi2/df = {dispersion:.2f}"
-    model, res, nb_alpha = "poisson", pois, None
-    if dispersion > DISPERSION_THRESHOLD:
-        rule += f" > {DISPERSION_THRESHOLD}: overdispersed"
-        nb = _fit_nb(y, X, offset)
-        if nb is not None:
-            model, res, nb_alpha = "negative_binomial", nb, float(nb.params[-1])
-            rule += ", negative binomial (NB2, alpha by ML)"
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
-            model = "quasi_poisson"
-            rule += "; NB2 did not converge, quasi-Poisson (scale = chi2/df)"
-    else:
-        rule += f" <= {DISPERSION_THRESHOLD}: Poisson"
-    ci = np.asarray(res.conf_int(alpha))[1]
-    return CountTrend(
-        model=model,
-        rate_ratio=float(np.exp(res.params[1])),
-        ci_low=float(np.exp(ci[0])),
-        ci_high=float(np.exp(ci[1])),
-        p_value=float(res.pvalues[1]),
-        dispersion=dispersion,
-        nb_alpha=nb_alpha,
-        exposure=exposure_name,
-        rule=rule,
-    )
-
-
-def _fit_nb(y: np.ndarray, X: np.ndarray, offset: np.ndarray | None) -> Any:
-    """NB2 by maximum likelihood, or None when it fails or does not converge."""
+    order = np.argsort(x, kind="stable")
+    reason = refusal_reason(x[order], y[order])
+    if reason:
+        raise CountModelRefused(reason)
+    X = sm.add_constant(x - x.mean())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = sm.NegativeBinomial(y, X, offset=offset).fit(disp=0, maxiter=200)
-    except (np.linalg.LinAlgError, ValueError):
-        return None
-    ok = res.mle_retvals.get("converged", False)
-    if not ok or not np.all(np.isfinite(res.bse)) or not np.all(np.isfinite(res.params)):
-        return None
-    return res
+            res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        raise CountModelRefused(f"the Poisson fit failed ({exc})") from exc
+    resid_df = int(res.df_resid)
+    beta, se = float(res.params[1]), float(res.bse[1])
+    if not (math.isfinite(beta) and math.isfinite(se) and se > 0) or not res.converged:
+        raise CountModelRefused("the Poisson fit did not converge to a finite rate ratio")
+    dispersion = float(res.pearson_chi2 / resid_df)
+    var = se**2 * dispersion
+    df: float = resid_df
+    rule = f"quasi-Poisson, Pearson chi2/df = {dispersion:.2f}"
+    if exposure_walks and offset is not None:
+        walk, walk_df = walk_slope_variance(x, offset)
+        df = welch_df(var, resid_df, walk, walk_df)
+        var += walk
+        rule += ", plus the exposure's random-walk wander"
+    if not var > 0:
+        raise CountModelRefused("the counts lie exactly on the model: no error to test with")
+    se = math.sqrt(var)
+    q = float(stats.t.ppf(1 - alpha / 2, df))
+    p = float(2 * stats.t.sf(abs(beta) / se, df))
+    rule += f", t({df:.1f}) reference" if df != int(df) else f", t({int(df)}) reference"
+    return CountTrend(
+        model="quasi_poisson",
+        rate_ratio=math.exp(beta),
+        ci_low=math.exp(beta - q * se),
+        ci_high=math.exp(beta + q * se),
+        p_value=p,
+        dispersion=dispersion,
+        df=df,
+        exposure=exposure_name,
+        rule=rule,
+    )

@@ -1,43 +1,74 @@
-"""Projections to the next term with prediction intervals, and the growth needed for a target.
+"""Projections with prediction intervals on the scale of the quantity, and the growth needed for
+a target.
 
-Method: an ETS model with additive error and additive (optionally damped) trend, fitted by
-maximum likelihood (statsmodels ``ETSModel``), 95 % prediction intervals from
-``get_prediction(...).summary_frame``. Five annual points barely identify the four ETS
-parameters, so the fit is checked: if it fails, does not converge, gives non-finite or
-zero-width intervals, or an interval at the last horizon narrower than the OLS linear-trend
-prediction interval (ML has then absorbed the noise into its parameters: an overfit that a
-fixed straight line cannot beat in honesty), the projection falls back to an OLS linear trend
-and its prediction interval (``obs_ci_lower``/``obs_ci_upper``); ``Projection.method`` says
-which was used.
+Method. The series is transformed to a scale on which its possible range is unbounded: log for
+positive counts, money and ratios; logit for shares (values within 0.05 percentage points of 0
+or 100 % are moved to that distance first); square root for counts that include zeros (its
+projection stays >= 0); unchanged for anything else. On that scale one of two models projects
+from the last observed value, so the projection starts where the data end:
+- trend (flows, money, rates of flows): a straight line plus independent noise. The slope b is
+  the OLS slope; the projection h years ahead is z_last + b h with variance
+  s^2 (2 + h^2 / Sxx + 2 h (x_last - mean x) / Sxx), read against t(n - 2).
+- random walk with drift (stocks and level shares): the drift d is the mean yearly change; the
+  projection is z_last + d h with variance tau^2 (h + h^2 / span), t(m - 1) on the m changes.
+Both intervals are transformed back, so no projection or interval leaves the possible range
+(no share outside 0-100 %, no negative count or money). The back-transformed centre is the
+median, not the mean. A series whose points lie exactly on the model (zero residual variance)
+gets no interval rather than a zero-width one.
+Horizon: with n points a projection is called a forecast up to (n - 1) // 2 years ahead (2 for
+five points); beyond that it is a scenario: what the window's trend would give if it went on.
+Coverage of the 95 % intervals five years ahead, measured by simulation in
+benchmarks/calibration.py, is in docs/methods.md.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from scipy import stats
 
 from uniontrends.errors import ParameterError, UniontrendsError
+
+SHARE_EPS = 0.0005  # 0.05 percentage points: half the precision shares are shown with
+MODELS = ("trend", "random_walk")
+SCALES = ("log", "logit", "sqrt", "linear")
+STOCK_KINDS = ("stock",)
 
 
 @dataclass
 class Projection:
-    """A projection: ``frame`` has year, mean, pi_low, pi_high (in the series' unit)."""
+    """A projection: ``frame`` has year, mean, pi_low, pi_high (in the series' unit).
+
+    The frame's first row is the last observed year (mean, pi_low and pi_high = the observed
+    value), so a drawn projection and its band start at the data; the next ``horizon`` rows are
+    projected. Their pi_low and pi_high are NaN when the series fits its model exactly.
+    ``forecast_horizon`` is the last year ahead called a forecast; later years are scenarios.
+    """
 
     method: str
     frame: pd.DataFrame
     alpha: float
     n: int
     notes: list[str] = field(default_factory=list)
+    model: str = "trend"
+    scale: str = "linear"
+    forecast_horizon: int = 1
 
     @property
     def final(self) -> pd.Series:
         """The row of the last projected year."""
         return self.frame.iloc[-1]
+
+    @property
+    def last_forecast_year(self) -> int:
+        """The last year called a forecast; later projected years are scenarios."""
+        return int(self.frame["year"].iloc[0]) + self.forecast_horizon
+
+    def is_scenario(self, year: int) -> bool:
+        """Whether a projected year lies beyond the forecast horizon."""
+        return year > self.last_forecast_year
 
 
 def _check_series(years: np.ndarray, values: np.ndarray) -> None:
@@ -45,51 +76,66 @@ def _check_series(years: np.ndarray, values: np.ndarray) -> None:
         raise UniontrendsError("years and values differ in length")
     if len(values) < 3:
         raise UniontrendsError(f"a projection needs at least 3 annual values, got {len(values)}")
-    if not np.all(np.isfinite(values)):
-        raise UniontrendsError("a projection needs finite values (no missing years)")
-    if np.any(np.diff(years) != 1):
-        raise UniontrendsError(f"years must be consecutive, got {list(years)}")
+    if not (np.all(np.isfinite(values)) and np.all(np.isfinite(years))):
+        raise UniontrendsError("a projection needs finite values (missing years are left out)")
+    if np.any(np.diff(years) <= 0):
+        raise UniontrendsError(f"years must increase, got {list(years)}")
 
 
-def _ets(
-    years: np.ndarray, values: np.ndarray, horizon: int, alpha: float, damped: bool
-) -> pd.DataFrame | None:
-    """ETS forecast frame, or None when the fit fails or is degenerate."""
-    endog = pd.Series(
-        values, index=pd.period_range(str(int(years[0])), periods=len(values), freq="Y")
-    )
-    try:
-        with warnings.catch_warnings():
-            # n = 5 triggers convergence and bound warnings; convergence is checked below.
-            warnings.simplefilter("ignore")
-            res = ETSModel(endog, error="add", trend="add", damped_trend=damped).fit(disp=False)
-            pred = res.get_prediction(start=len(values), end=len(values) + horizon - 1)
-            sf = pred.summary_frame(alpha=alpha)
-    except (ValueError, np.linalg.LinAlgError, RuntimeError, AttributeError):
-        return None
-    converged = bool(getattr(res, "mle_retvals", {}) and res.mle_retvals.get("converged", True))
-    frame = pd.DataFrame(
-        {"mean": sf["mean"].to_numpy(), "pi_low": sf["pi_lower"], "pi_high": sf["pi_upper"]}
-    ).reset_index(drop=True)
-    arr = frame.to_numpy(dtype=float)
-    width = frame["pi_high"] - frame["pi_low"]
-    if not converged or not np.all(np.isfinite(arr)) or bool((width <= 1e-9).any()):
-        return None
-    return frame
+def choose_scale(values: np.ndarray, unit: str) -> str:
+    """The scale a series is projected on (module doc): logit, log, sqrt or linear."""
+    if unit == "share":
+        return "logit"
+    if np.all(values > 0):
+        return "log"
+    if np.all(values >= 0):
+        return "sqrt"
+    return "linear"
 
 
-def _ols(years: np.ndarray, values: np.ndarray, horizon: int, alpha: float) -> pd.DataFrame:
-    x = years - years[0]
-    res = sm.OLS(values, sm.add_constant(x)).fit()
-    future = np.arange(x[-1] + 1, x[-1] + 1 + horizon, dtype=float)
-    sf = res.get_prediction(sm.add_constant(future, has_constant="add")).summary_frame(alpha=alpha)
-    return pd.DataFrame(
-        {"mean": sf["mean"], "pi_low": sf["obs_ci_lower"], "pi_high": sf["obs_ci_upper"]}
-    ).reset_index(drop=True)
+def _to_scale(values: np.ndarray, scale: str) -> np.ndarray:
+    if scale == "logit":
+        v = np.clip(values, SHARE_EPS, 1 - SHARE_EPS)
+        return np.log(v / (1 - v))
+    if scale == "log":
+        return np.log(values)
+    if scale == "sqrt":
+        return np.sqrt(values)
+    return values.astype(float)
 
 
-def _width(frame: pd.DataFrame) -> float:
-    return float(frame["pi_high"].iloc[-1] - frame["pi_low"].iloc[-1])
+def _from_scale(z: np.ndarray, scale: str) -> np.ndarray:
+    if scale == "logit":
+        return 1 / (1 + np.exp(-z))
+    if scale == "log":
+        return np.exp(z)
+    if scale == "sqrt":
+        return np.maximum(z, 0.0) ** 2
+    return z
+
+
+def _trend(x: np.ndarray, z: np.ndarray, ahead: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Centre and standard error of z_last + b h (anchored OLS trend), and its df."""
+    n = len(z)
+    xbar, sxx = x.mean(), float(np.sum((x - x.mean()) ** 2))
+    b = float(np.sum((x - xbar) * (z - z.mean())) / sxx)
+    resid = z - (z.mean() + b * (x - xbar))
+    s2 = float(np.sum(resid**2)) / (n - 2)
+    centre = z[-1] + b * ahead
+    var = s2 * (2 + ahead**2 / sxx + 2 * ahead * (x[-1] - xbar) / sxx)
+    return centre, np.sqrt(var), n - 2
+
+
+def _random_walk(
+    x: np.ndarray, z: np.ndarray, ahead: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Centre and standard error of z_last + d h (random walk with drift), and its df."""
+    gaps, changes = np.diff(x), np.diff(z)
+    span = float(x[-1] - x[0])
+    d = float((z[-1] - z[0]) / span)
+    df = len(changes) - 1
+    tau2 = float(np.sum((changes - d * gaps) ** 2 / gaps)) / df
+    return z[-1] + d * ahead, np.sqrt(tau2 * (ahead + ahead**2 / span)), df
 
 
 def project(
@@ -97,49 +143,76 @@ def project(
     values: np.typing.ArrayLike,
     horizon: int = 5,
     alpha: float = 0.05,
-    damped: bool = False,
-    method: str = "auto",
+    *,
+    kind: str = "flow",
+    unit: str = "",
+    model: str | None = None,
+    scale: str | None = None,
 ) -> Projection:
-    """Project an annual series ``horizon`` years past its last year.
+    """Project an annual series ``horizon`` years past its last year (rules in the module doc).
 
     Args:
-        years: consecutive years (int).
+        years: increasing years (int); gaps are allowed.
         values: the values, one per year, in the indicator's unit.
         horizon: years to project (the next five-year term by default).
         alpha: 1 - coverage of the prediction interval.
-        damped: use a damped additive trend in ETS.
-        method: "auto" (ETS, OLS fallback) or "ols" (OLS linear trend only).
+        kind: the catalog kind ("flow", "stock", "rate", "money"); stocks default to the
+            random-walk model.
+        unit: the catalog unit; "share" projects on the logit scale.
+        model: "trend" or "random_walk" (default: by ``kind``).
+        scale: "log", "logit", "sqrt" or "linear" (default: by ``unit`` and the values).
 
     Returns:
-        A ``Projection`` whose frame covers last year + 1 ... last year + horizon.
+        A ``Projection`` whose frame covers the last year (observed) ... last year + horizon.
     """
     y = np.asarray(years, dtype=float)
     v = np.asarray(values, dtype=float)
     _check_series(y, v)
     if horizon < 1:
         raise ParameterError("horizon", horizon, "must be at least 1 year")
-    if method not in ("auto", "ols"):
-        raise ParameterError("method", method, "must be 'auto' or 'ols'")
+    model = model or ("random_walk" if kind in STOCK_KINDS else "trend")
+    if model not in MODELS:
+        raise ParameterError("model", model, f"must be one of {MODELS}")
+    scale = scale or choose_scale(v, unit)
+    if scale not in SCALES:
+        raise ParameterError("scale", scale, f"must be one of {SCALES}")
+    z = _to_scale(v, scale)
+    ahead = np.arange(1, horizon + 1, dtype=float)
+    fit = _random_walk if model == "random_walk" else _trend
+    centre, se, df = fit(y, z, ahead)
+    q = float(stats.t.ppf(1 - alpha / 2, df))
     notes = [f"n = {len(v)} annual values: the interval is wide and the projection illustrative."]
-    frame = None
-    used = "ols_linear_trend"
-    ols = _ols(y, v, horizon, alpha)
-    if method == "auto":
-        frame = _ets(y, v, horizon, alpha, damped)
-        if frame is None:
-            notes.append("ETS fit failed or was degenerate; fell back to an OLS linear trend.")
-        elif _width(frame) < _width(ols):
-            notes.append(
-                "ETS interval narrower than the OLS trend interval (an overfit with so few "
-                "points); fell back to an OLS linear trend."
-            )
-            frame = None
-        else:
-            used = "ets_damped_trend" if damped else "ets_additive_trend"
-    if frame is None:
-        frame = ols
-    frame.insert(0, "year", np.arange(int(y[-1]) + 1, int(y[-1]) + 1 + horizon))
-    return Projection(method=used, frame=frame, alpha=alpha, n=len(v), notes=notes)
+    exact = not np.all(np.isfinite(se)) or bool(np.any(se <= 1e-12 * (1 + np.abs(centre))))
+    if exact:
+        low = high = np.full(horizon, np.nan)
+        notes.append("the values lie exactly on the model: no prediction interval is estimated")
+    else:
+        low, high = _from_scale(centre - q * se, scale), _from_scale(centre + q * se, scale)
+    last_year = int(y[-1])
+    frame = pd.DataFrame(
+        {
+            "year": np.arange(last_year, last_year + horizon + 1),
+            "mean": np.concatenate([[v[-1]], _from_scale(centre, scale)]),
+            "pi_low": np.concatenate([[v[-1]], low]),
+            "pi_high": np.concatenate([[v[-1]], high]),
+        }
+    )
+    forecast_horizon = max(1, (len(v) - 1) // 2)
+    if horizon > forecast_horizon:
+        notes.append(
+            f"beyond {forecast_horizon} year(s) ahead of {len(v)} points the projection is a "
+            "scenario (the window's trend continued), not a forecast."
+        )
+    return Projection(
+        method=f"{model}_{scale}",
+        frame=frame,
+        alpha=alpha,
+        n=len(v),
+        notes=notes,
+        model=model,
+        scale=scale,
+        forecast_horizon=forecast_horizon,
+    )
 
 
 def required_growth(current: float, target: float, years: float) -> float:

@@ -1,66 +1,97 @@
-"""Panel access: one indicator of one region over a window, checked to be complete."""
+"""Panel access: one indicator of one region over a window, with the years that have values.
+
+A year may be missing from the window, or present with no value (``value`` NaN, optionally with
+a ``missing_reason``): the statistics use the years that exist when at least ``WINDOW_MIN``
+remain, and say which are missing (``missing_years``); with fewer the indicator is not
+analysed and the error says why.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from uniontrends.data.model import WINDOW_MIN
 from uniontrends.errors import DataError, ParameterError, Problem, UniontrendsError
 
 
+def _rows(panel: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
+    """The panel's rows of one indicator and region."""
+    return panel[(panel["indicator"] == indicator) & (panel["region"] == region)]
+
+
+def missing_years(frame: pd.DataFrame, end: int, window: int) -> list[int]:
+    """The years of the window ``end - window + 1 .. end`` that ``frame`` (by year) lacks."""
+    return sorted(set(range(end - window + 1, end + 1)) - {int(y) for y in frame.index})
+
+
+def _reasons(rows: pd.DataFrame) -> str:
+    if "missing_reason" not in rows.columns:
+        return ""
+    given = [
+        f"{int(y)}: {r}"
+        for y, r in zip(rows["year"], rows["missing_reason"], strict=True)
+        if isinstance(r, str) and r.strip()
+    ]
+    return f" ({'; '.join(given)})" if given else ""
+
+
 def window_series(
     panel: pd.DataFrame, indicator: str, region: str, end: int, window: int = 5
 ) -> pd.DataFrame:
-    """The rows of one indicator and region for the years end - window + 1 ... end, by year.
+    """The rows with a value of one indicator and region in end - window + 1 ... end, by year.
 
     Raises:
         ParameterError: window < WINDOW_MIN.
-        UniontrendsError: no data, or years missing in the window.
-        DataError: duplicate years or missing values.
+        UniontrendsError: no data, or fewer than WINDOW_MIN years with a value in the window
+            (the message names the missing years and any reasons given).
+        DataError: duplicate years.
     """
     if window < WINDOW_MIN:
         raise ParameterError("window", window, f"a trend needs at least {WINDOW_MIN} years")
     start = end - window + 1
-    rows = panel[(panel["indicator"] == indicator) & (panel["region"] == region)]
+    rows = _rows(panel, indicator, region)
     if rows.empty:
         raise UniontrendsError(f"no data for indicator {indicator!r} in region {region!r}")
-    rows = rows[(rows["year"] >= start) & (rows["year"] <= end)]
-    dup = rows["year"].duplicated()
-    if dup.any():
-        years = sorted(int(y) for y in rows.loc[dup, "year"])
+    # positional numpy work on the small frame: pandas indexing per call dominated a notebook
+    years = rows["year"].to_numpy(dtype=float)
+    inside = np.flatnonzero((years >= start) & (years <= end))
+    in_years = years[inside].astype(int)
+    uniq, counts = np.unique(in_years, return_counts=True)
+    if np.any(counts > 1):
         raise DataError(
             [
                 Problem(
                     "panel", "unique_year", f"{region} {indicator} has {y} twice", column="year"
                 )
-                for y in years
+                for y in uniq[counts > 1]
             ]
         )
-    missing = sorted(set(range(start, end + 1)) - {int(y) for y in rows["year"]})
-    if missing:
+    values = rows["value"].to_numpy(dtype=float)[inside]
+    kept = inside[~np.isnan(values)]
+    order = kept[np.argsort(years[kept], kind="stable")]
+    columns = [i for i, c in enumerate(rows.columns) if c != "year"]
+    out = rows.iloc[order, columns]
+    out.index = pd.Index(years[order].astype(int), name="year")
+    if len(out) < WINDOW_MIN:
+        missing = missing_years(out, end, window)
         raise UniontrendsError(
-            f"{indicator} in {region}: years {missing} missing from the window {start}-{end}; "
-            f"a trend over a window with gaps would be misleading"
+            f"{indicator} in {region}: only {len(out)} of the years {start}-{end} have a value "
+            f"(missing {missing}{_reasons(rows.iloc[inside[np.isnan(values)]])}); a trend "
+            f"needs at least {WINDOW_MIN}"
         )
-    if rows["value"].isna().any():
-        raise DataError(
-            [
-                Problem("panel", "value_present", f"{region} {indicator} {int(y)} has no value")
-                for y in rows.loc[rows["value"].isna(), "year"]
-            ]
-        )
-    out = rows.sort_values("year").set_index("year")
-    out.index = out.index.astype(int)
     return out
 
 
 def exposure_series(
     panel: pd.DataFrame, exposure: str | None, region: str, years: list[int]
 ) -> pd.Series | None:
+    """The exposure's values for exactly these years, or None when any is missing."""
     if not exposure:
         return None
-    rows = panel[(panel["indicator"] == exposure) & (panel["region"] == region)]
-    rows = rows[rows["year"].isin(years)].drop_duplicates("year").set_index("year")["value"]
+    rows = _rows(panel, exposure, region)
+    rows = rows[rows["year"].isin(years) & rows["value"].notna()]
+    rows = rows.drop_duplicates("year").set_index("year")["value"]
     if len(rows) != len(years):
         return None
     rows.index = rows.index.astype(int)
