@@ -152,10 +152,10 @@ def test_method_notes_say_how_many_clear_findings_chance_alone_would_give():
                 family=f"putuo 2018-2022 {'disputes' if i < 10 else 'welfare'}")
         for i in range(20)
     ]  # fmt: skip
-    en = report.method_notes("en", fs)
+    en = report.method_notes("en", findings=fs)
     assert "20 trend tests in 2 families" in en and "about 1.0 of them" in en
     assert "about 0.10 here" in en and 'has 1 "clear"' in en
-    assert "20项趋势检验" in report.method_notes("zh", fs)
+    assert "20项趋势检验" in report.method_notes("zh", findings=fs)
 
 
 def test_what_changed_without_previous_edition(tmp_path):

@@ -20,7 +20,6 @@ import pandas as pd
 from uniontrends import config
 from uniontrends.data.package import DataPackage, open_package
 from uniontrends.errors import UniontrendsError
-from uniontrends.findings.trend import summarize
 from uniontrends.findings.wording import SYNTHETIC_LABEL
 from uniontrends.notebook.params import check_parameters
 from uniontrends.notebook.registry import Registry
@@ -35,10 +34,12 @@ KEY_STATISTICS = (
     "level_end",
     "abs_change",
     "cagr",
+    "mean_yearly_change",
+    "ols_slope_with_denominator_walk",
     "ols_slope",
     "mann_kendall_s",
     "glm_rate_ratio",
-    "wilson_share_end",
+    "share_end",
 )
 _LABELS = {
     "en": {
@@ -157,13 +158,15 @@ def render(selection: Selection) -> View:
     s = session_for(selection)
     words = _LABELS[selection.lang]
     png, alt = _png(s.trend_figure(selection.indicator))
-    summary = summarize(
-        s.panel, selection.indicator, s.region, s.year, s.window, catalog=s.catalog,
-        region_names=s.region_names(), reported=s.reported, notebook=NOTEBOOK,
-    )  # fmt: skip
+    # the whole area, as its notebook grades it: a finding's grade depends on its family
+    area = s.area_summary(selection.area)
+    if selection.indicator not in area.summaries:
+        reason = area.skipped.get(selection.indicator, "not in the area")
+        raise UniontrendsError(f"{selection.indicator}: {reason}")
+    summary = area.summaries[selection.indicator]
     table = summary.table.set_index("statistic")
     key = table.loc[[k for k in KEY_STATISTICS if k in table.index]].reset_index()
-    key = key[["statistic", "value", "ci_low", "ci_high", "p_value", "unit"]]
+    key = key[["statistic", "value", "ci_low", "ci_high", "p_value", "p_adjusted", "unit"]]
     statistics = display_table(s.localize(key), s.lang).to_html()
     findings = display_table(s.localize(s.findings_table(summary.findings)), s.lang).to_html()
     compare_png = None

@@ -21,8 +21,9 @@ Evidence levels (``evidence_rules()`` returns this text for the method notes):
   fewer than 5 years, methods disagree, the direction rests on a shock year).
 - inconclusive: otherwise.
 - descriptive: levels, totals, changes, shares and projections, which test nothing; and trends
-  through bounds (a slope through lower bounds is not determined) or through points on an exact
-  straight line (no sampling error is left to test: it is reported as a perfect fit).
+  through values that are only bounds ("at least", "at most": such a slope is not determined)
+  or through points on an exact straight line (no sampling error is left to test: it is
+  reported as a perfect fit).
 Mann-Kendall is exact (all orderings, ties included) and shown, but it is a check, not the
 grading test: with n = 5 its smallest two-sided p is 2/120 = 0.017, which cannot survive a
 family of ten tests. Theil-Sen's interval is shown at its attained level (98.3 % for n = 5).
