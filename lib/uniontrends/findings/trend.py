@@ -53,7 +53,13 @@ from uniontrends.stats.evidence import (
 )
 from uniontrends.stats.multiplicity import grouped_bh_adjust
 from uniontrends.stats.rates import poisson_rate_interval, survey_share_interval
-from uniontrends.stats.series import exposure_series, missing_years, window_series
+from uniontrends.stats.series import (
+    exposure_series,
+    indexed_rows,
+    missing_years,
+    series_rows,
+    window_series,
+)
 from uniontrends.stats.trend_tests import walk_slope_variance
 
 TABLE_COLUMNS = (
@@ -673,7 +679,7 @@ def _per_capita(s: _Series) -> _Part:
             f"{s.exposure} in {s.region} is zero or negative in {bad}: "
             f"a rate per 1,000 members is undefined (zero exposure)"
         )
-    exp_rows = s.panel[(s.panel["indicator"] == s.exposure) & (s.panel["region"] == s.region)]
+    exp_rows = series_rows(s.panel, s.exposure, s.region)
     exp_q = dict(zip(exp_rows["year"].astype(int), exp_rows["qualifier"].astype(str), strict=False))
     per = s.values / members.to_numpy() * 1000
     q_end = ratio_qualifier(s.quals[-1], exp_q.get(s.end, "exact"))
@@ -1004,8 +1010,8 @@ def _tests(s: _Series) -> _Part:
 
 
 def _end_row(s: _Series, indicator: str) -> pd.Series | None:
-    sel = s.panel[(s.panel["region"] == s.region) & (s.panel["year"] == s.end)
-                  & (s.panel["indicator"] == indicator) & s.panel["value"].notna()]  # fmt: skip
+    rows = series_rows(s.panel, indicator, s.region)
+    sel = rows[(rows["year"] == s.end) & rows["value"].notna()]
     return None if len(sel) != 1 else sel.iloc[0]
 
 
@@ -1232,17 +1238,18 @@ def summarize_area(
     have = set(panel.loc[panel["region"] == region, "indicator"])
     summaries: dict[str, TrendSummary] = {}
     skipped: dict[str, str] = {}
-    for ind in ids:
-        if ind not in have:
-            skipped[ind] = "no annual data"
-            continue
-        try:
-            summaries[ind] = summarize(
-                panel, ind, region, end, window, catalog=catalog, region_names=region_names,
-                **kwargs,
-            )  # fmt: skip
-        except UniontrendsError as exc:
-            skipped[ind] = str(exc)
+    with indexed_rows(panel):
+        for ind in ids:
+            if ind not in have:
+                skipped[ind] = "no annual data"
+                continue
+            try:
+                summaries[ind] = summarize(
+                    panel, ind, region, end, window, catalog=catalog, region_names=region_names,
+                    **kwargs,
+                )  # fmt: skip
+            except UniontrendsError as exc:
+                skipped[ind] = str(exc)
     family = f"{region} {end - window + 1}-{end} {area}"
     size = grade_family(summaries.values(), family, overlap_groups(summaries, entries))
     return AreaSummary(area, region, summaries, skipped, family, size)

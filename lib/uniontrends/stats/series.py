@@ -8,15 +8,47 @@ analysed and the error says why.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 import pandas as pd
 
 from uniontrends.data.model import WINDOW_MIN
 from uniontrends.errors import DataError, ParameterError, Problem, UniontrendsError
 
+# The rows of each (indicator, region) of one panel, while ``indexed_rows`` is active for it.
+_ROWS: ContextVar[tuple[pd.DataFrame, dict[tuple[str, str], pd.DataFrame]] | None] = ContextVar(
+    "uniontrends_series_rows", default=None
+)
 
-def _rows(panel: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
-    """The panel's rows of one indicator and region."""
+
+@contextmanager
+def indexed_rows(panel: pd.DataFrame) -> Iterator[None]:
+    """Within the block, look the rows of an indicator and region up in ``panel`` once.
+
+    An area summary reads each series several times (its window, the previous term, the
+    exposure of every per-member rate); filtering the whole panel each time dominated the
+    statistics' run time. The panel must not change inside the block.
+    """
+    groups = {
+        (str(i), str(r)): rows
+        for (i, r), rows in panel.groupby(["indicator", "region"], sort=False)
+    }
+    token = _ROWS.set((panel, groups))
+    try:
+        yield
+    finally:
+        _ROWS.reset(token)
+
+
+def series_rows(panel: pd.DataFrame, indicator: str, region: str) -> pd.DataFrame:
+    """The panel's rows of one indicator and region (in panel order; do not modify them)."""
+    active = _ROWS.get()
+    if active is not None and active[0] is panel:
+        found = active[1].get((indicator, region))
+        return found if found is not None else panel.iloc[:0]
     return panel[(panel["indicator"] == indicator) & (panel["region"] == region)]
 
 
@@ -50,7 +82,7 @@ def window_series(
     if window < WINDOW_MIN:
         raise ParameterError("window", window, f"a trend needs at least {WINDOW_MIN} years")
     start = end - window + 1
-    rows = _rows(panel, indicator, region)
+    rows = series_rows(panel, indicator, region)
     if rows.empty:
         raise UniontrendsError(f"no data for indicator {indicator!r} in region {region!r}")
     # positional numpy work on the small frame: pandas indexing per call dominated a notebook
@@ -89,7 +121,7 @@ def exposure_series(
     """The exposure's values for exactly these years, or None when any is missing."""
     if not exposure:
         return None
-    rows = _rows(panel, exposure, region)
+    rows = series_rows(panel, exposure, region)
     rows = rows[rows["year"].isin(years) & rows["value"].notna()]
     rows = rows.drop_duplicates("year").set_index("year")["value"]
     if len(rows) != len(years):
