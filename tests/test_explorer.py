@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from uniontrends import config
+from uniontrends.findings.record import read_findings
 from uniontrends.findings.trend import summarize
 from uniontrends.notebook import explorer
 
@@ -47,6 +50,27 @@ def test_changing_the_indicator_and_region_redraws_chart_and_numbers(app, packag
     )  # fmt: skip
     level_end = summary.table.set_index("statistic").loc["level_end", "value"]
     assert f"{level_end:,.0f}" in app.statistics.value
+
+
+def test_a_finding_has_the_grade_its_notebook_gives_it(app):
+    # the explorer grades an indicator within its area's family, as the area notebook does:
+    # every tested finding shows the grade (and words) of the bundled suite's findings.json
+    app.lang.value, app.compare.value = "en", ()
+    app.region.value, app.area.value = "dinghai", "disputes"
+    app.indicator.value = "legal_aid_cases"
+    golden = Path(__file__).parent / "golden" / "dinghai-2022" / "02_dispute_resolution.json"
+    tested = [
+        f
+        for f in read_findings(golden)
+        if f.indicator == "legal_aid_cases" and f.p_adjusted is not None
+    ]
+    assert tested
+    cells = re.findall(
+        r"<tr>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>", app.findings.value, re.S
+    )
+    shown = {html.unescape(statement): evidence for evidence, statement in cells}
+    for f in tested:
+        assert shown.get(f.statement_en) == f.evidence, f.id
 
 
 def test_comparison_regions_and_language(app):
