@@ -33,7 +33,7 @@ from scipy import stats
 from uniontrends.data.model import WINDOW_MIN
 from uniontrends.errors import ParameterError, UniontrendsError
 from uniontrends.stats.descriptive import cagr
-from uniontrends.stats.series import window_series
+from uniontrends.stats.series import indexed_rows, window_series
 from uniontrends.stats.trend_tests import mann_kendall, ols_trend, theil_sen
 
 POOLED_MIN_REGIONS = 5
@@ -140,12 +140,13 @@ def compare_regions(
     if not regions:
         raise UniontrendsError(f"no region has data for indicator {indicator!r}")
     ok, bad = [], []
-    for region in regions:
-        try:
-            s = window_series(panel, indicator, region, end, window)
-            ok.append(_region_stats(s, indicator, region, alpha))
-        except UniontrendsError as exc:
-            bad.append({"region": region, "indicator": indicator, "note": str(exc)})
+    with indexed_rows(panel):
+        for region in regions:
+            try:
+                s = window_series(panel, indicator, region, end, window)
+                ok.append(_region_stats(s, indicator, region, alpha))
+            except UniontrendsError as exc:
+                bad.append({"region": region, "indicator": indicator, "note": str(exc)})
     good = pd.DataFrame(ok, columns=[c for c in COMPARE_COLUMNS if not c.startswith("rank")])
     if not good.empty:
         growth = good["growth"].astype(float)
@@ -260,9 +261,10 @@ def panel_trend(
             f"({', '.join(regions) or 'none'}); use findings.trend.summarize for one region"
         )
     frames = []
-    for region in regions:
-        s = window_series(panel, indicator, region, end, window)
-        frames.append(pd.DataFrame({"region": region, "year": s.index, "value": s["value"]}))
+    with indexed_rows(panel):
+        for region in regions:
+            s = window_series(panel, indicator, region, end, window)
+            frames.append(pd.DataFrame({"region": region, "year": s.index, "value": s["value"]}))
     data = pd.concat(frames, ignore_index=True)
     data["value"] = data["value"].astype(float)
     if method == "ols_log" and not (data["value"] > 0).all():
