@@ -50,10 +50,11 @@ lab: $(STAMP)
 explore: $(STAMP)
 	$(BIN)/uniontrends explore --port $(EXPLORE_PORT)
 
-## Print runner benchmarks (medians, ratios) and the calibration of the statistics by simulation
+## Print benchmarks (runner, interactive latencies: medians, ratios) and the statistics' calibration
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_runner.py
-	$(BIN)/python benchmarks/calibration.py
+	$(BIN)/python benchmarks/bench_interactive.py
+	$(BIN)/python benchmarks/calibration.py --jobs 2
 
 ## Lint: ruff, format check, and the layer contracts (import-linter)
 lint: $(STAMP)
