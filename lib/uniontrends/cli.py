@@ -171,8 +171,10 @@ def run(
 
     console = Console(highlight=False, soft_wrap=True)  # paths and errors stay on one line
     # SIGTERM (a service manager, `kill`) stops the run as Ctrl-C does: kernels stopped,
-    # nothing half-done published.
+    # nothing half-done published. SIGINT too, explicitly: a process started with SIGINT
+    # ignored (a script's background job, a test worker) would otherwise never see Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         try:
             package = open_package(data_dir or config.DATA_DIR)
