@@ -24,7 +24,7 @@ from uniontrends.findings.wording import SYNTHETIC_LABEL
 from uniontrends.notebook.params import check_parameters
 from uniontrends.notebook.registry import Registry
 from uniontrends.notebook.session import Session
-from uniontrends.present.safe import escape_html
+from uniontrends.safe import escape_html
 from uniontrends.stats.series import window_series
 
 NOTEBOOK = "explore"
