@@ -40,9 +40,14 @@ def _notebook_cells(out: Path) -> list[str]:
     """The notebook's code cells as papermill parameterizes them (the parameters cell keeps
     its defaults, whatever they are; the injected cell sends the outputs to ``out``)."""
     nb = execution.parameterized(NOTEBOOK, {"output_dir": str(out)})  # as the runner does
-    cells = [c.source for c in nb.cells if c.cell_type == "code"]
-    # the first cell of a session: parameters, injected parameters and ut.start(...)
-    return ["\n".join(cells[:3]), *cells[3:]]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    injected = next(
+        i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])
+    )
+    cells = [c.source for c in code]
+    # the first cell of a session: parameters, injected parameters and the cell after them
+    # (ut.start(...) and the area's statistics)
+    return ["\n".join(cells[: injected + 2]), *cells[injected + 2 :]]
 
 
 def _redraws(reps: int) -> list[float]:

@@ -286,3 +286,12 @@ def test_published_figures_read_as_published(package, tmp_path, lang, bound, sha
     assert shown.loc["coverage_enterprises_100plus", "figure"] == share
     assert shown.loc["assistance_funds", "figure"] == money
     assert {"unit", "qualifier"}.isdisjoint(shown.columns)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_unit_names_are_unique_per_language(lang):
+    """The published figures' display reads a unit back from its shown name."""
+    from uniontrends.data.model import UNITS
+
+    names = [n.get(lang, key) for key, n in UNITS.items()]
+    assert len(names) == len(set(names))

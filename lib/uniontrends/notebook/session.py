@@ -380,7 +380,8 @@ class Session:
         from uniontrends.present.numbers import number_format
 
         fmt = number_format(self.lang)
-        # reported_in shows unit names; the formatter wants the unit's key
+        # reported_in shows unit names; the formatter wants the unit's key (names are unique
+        # per language: tests/test_session.py checks)
         keys = {names.get(self.lang, key): key for key, names in UNITS.items()}
         figure = [
             fmt.quantity(value, keys.get(str(unit), str(unit)), str(qualifier))
