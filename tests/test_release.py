@@ -220,7 +220,7 @@ def test_contents_link_to_the_ids_nbconvert_gives_headings():
 
 def test_the_page_title_is_the_title_blocks_heading_as_plain_text():
     block = release.title_block("A*B <i>", 2018, 2022, "", None, "en", False, False)
-    assert release.page_title(block) == "A*B <i>: the federation's work, 2018–2022"
+    assert release.page_title(block) == "A*B <i>: trade unions, 2018–2022"
     assert release.page_title("# 02 Dispute resolution") is None  # not a title block
 
 
@@ -251,8 +251,8 @@ def _first_screen(html: str) -> tuple[BeautifulSoup, str]:
 def test_the_report_opens_with_what_happened_to_membership_disputes_and_welfare(bundled_suite):
     page = next(iter(sorted(bundled_suite.glob("putuo/2022/en/90_annual_report.html"))))
     soup, first = _first_screen(page.read_text("utf-8"))
-    assert first.lstrip().startswith("Putuo District: the federation's work, 2018–2022")
-    assert soup.title.get_text() == "Putuo District: the federation's work, 2018–2022"
+    assert first.lstrip().startswith("Putuo District: trade unions, 2018–2022")
+    assert soup.title.get_text() == "Putuo District: trade unions, 2018–2022"
     assert "revision 1" in first and "Edition of" in first
     for area in ("Membership coverage", "Dispute resolution", "Welfare impact"):
         assert area.upper() in first.upper(), area
