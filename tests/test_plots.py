@@ -419,7 +419,9 @@ def _text_boxes(fig) -> list[tuple[str, object]]:
     from matplotlib.text import Text
     from uniontrends.present.export import _lay_out_once
 
-    fig.saved_box = _lay_out_once(fig)  # the layout and box (inches) the PNG and SVG get
+    box = _lay_out_once(fig)  # the layout and box (inches) the PNG and SVG get
+    fig.saved_box = box if box is not None else fig.bbox_inches
+    fig.whole_figure_saved = box is None
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     tick_texts, shown = set(), []
@@ -502,6 +504,7 @@ def test_no_text_overlaps_another_or_leaves_the_image(lang):
     for name, fig in _bundled_figures(lang).items():
         boxes = _text_boxes(fig)
         assert len(boxes) > 10, name
+        assert fig.whole_figure_saved, name  # titles fit: no tight box had to be measured
         assert not _overlaps(boxes), (name, _overlaps(boxes))
         saved = fig.saved_box.transformed(fig.dpi_scale_trans)  # inches -> pixels
         for text, box in boxes:  # nothing cut off at the saved image's edges

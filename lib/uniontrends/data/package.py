@@ -293,9 +293,7 @@ class DataPackage:
     @functools.cached_property
     def panel(self) -> pd.DataFrame:
         """The annual rows plus the catalog's derived rates (numerator / denominator)."""
-        from uniontrends.data.derive import add_derived
-
-        return add_derived(self.annual, self.catalog)
+        return _derived(*self._cache_key("annual", self.annual_files())).copy()
 
     @functools.cached_property
     def reported(self) -> pd.DataFrame:
@@ -313,11 +311,15 @@ class DataPackage:
         """Display name of a region in ``lang`` (the id when the package has no name)."""
         return self.regions.name(region, lang)
 
-    def _checked(self, kind: str, files: list[Path]) -> pd.DataFrame:
+    def _cache_key(
+        self, kind: str, files: list[Path]
+    ) -> tuple[str, Path, tuple[tuple[str, str], ...], str]:
         rules = [self.root / CATALOG_FILE, self.root / PACKAGE_FILE]  # the rules depend on them
         rules_digest = "".join(sha256_file(p) if p.is_file() else "-" for p in rules)
-        digests = tuple(hash_files(files, self.root).items())
-        return _validated(kind, self.root, digests, rules_digest).copy()
+        return kind, self.root, tuple(hash_files(files, self.root).items()), rules_digest
+
+    def _checked(self, kind: str, files: list[Path]) -> pd.DataFrame:
+        return _validated(*self._cache_key(kind, files)).copy()
 
     # ---- checking everything --------------------------------------------------------------
 
@@ -406,6 +408,17 @@ def _validated(
     if not frames:
         return validate.empty_annual() if kind == ANNUAL_DIR else validate.empty_reported()
     return pd.concat(frames, ignore_index=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _derived(
+    kind: str, root: Path, files: tuple[tuple[str, str], ...], rules_digest: str
+) -> pd.DataFrame:
+    """The annual files' rows plus the catalog's derived rates, kept for the next notebook
+    that a warm kernel runs on the same files (same cache key as ``_validated``)."""
+    from uniontrends.data.derive import add_derived
+
+    return add_derived(_validated(kind, root, files, rules_digest), load_catalog(root))
 
 
 def _info_problems(info: PackageInfo, root: Path, regions: list[str]) -> list[Problem]:
