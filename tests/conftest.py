@@ -61,6 +61,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _built_once(tmp_path_factory: pytest.TempPathFactory, suite: str) -> None:
+    """Fail when a second xdist worker starts to build the same suite: its tests were not
+    grouped on one worker (``--dist loadgroup`` silently stops grouping when pytest-xdist
+    cannot rename test ids, as with pytest 9 and pytest-xdist 3.8), and the suite would run
+    twice."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per session, shared by workers
+    try:
+        with open(shared / f"{suite}.built-by", "x", encoding="utf-8") as mark:
+            mark.write(worker)
+    except FileExistsError:
+        other = (shared / f"{suite}.built-by").read_text(encoding="utf-8")
+        pytest.fail(f"{suite} is built on {other} and {worker}: its tests were not grouped on "
+                    "one worker (check the pytest / pytest-xdist versions in pyproject.toml)")
+
+
 @pytest.fixture(scope="session")
 def bundled_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every notebook for every bundled region in 2022 (English), run once per test session
@@ -68,6 +86,7 @@ def bundled_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (``outputs/putuo``: its editions are ``<region>/<year>/<lang>/``)."""
     from uniontrends.run import runner
 
+    _built_once(tmp_path_factory, "bundled_suite")
     outputs = tmp_path_factory.mktemp("bundled") / "outputs"
     summary = runner.run(["putuo", "dinghai", "daishan"], [2022], n_jobs=2, outputs_dir=outputs)
     assert summary.ok, runner.failure_lines(summary)
@@ -81,6 +100,7 @@ def example_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outputs layout)."""
     from uniontrends.run import runner
 
+    _built_once(tmp_path_factory, "example_suite")
     outputs = tmp_path_factory.mktemp("example") / "outputs"
     summary = runner.run(["nld"], [2018], data_dir=EXAMPLE_DIR, outputs_dir=outputs, n_jobs=2)
     assert summary.ok, runner.failure_lines(summary)
@@ -116,6 +136,7 @@ class HostileRun:
 def hostile_suite(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     """Every notebook for putuo 2022 on the hostile package, run once per session through the
     CLI; a previous edition holding a hostile finding makes the report list what changed."""
+    _built_once(tmp_path_factory, "hostile_suite")
     root = tmp_path_factory.mktemp("hostile")
     package = write_hostile_package(config.DATA_DIR, root)
     outputs = root / "outputs"
@@ -143,6 +164,7 @@ def hostile_suite(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
 _SUITE_FIXTURES = ("bundled_suite", "example_suite", "hostile_suite")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         suite = next((f for f in _SUITE_FIXTURES if f in getattr(item, "fixturenames", ())), None)
