@@ -75,8 +75,10 @@ def _built_once(tmp_path_factory: pytest.TempPathFactory, suite: str) -> None:
             mark.write(worker)
     except FileExistsError:
         other = (shared / f"{suite}.built-by").read_text(encoding="utf-8")
-        pytest.fail(f"{suite} is built on {other} and {worker}: its tests were not grouped on "
-                    "one worker (check the pytest / pytest-xdist versions in pyproject.toml)")
+        pytest.fail(
+            f"{suite} is built on {other} and {worker}: its tests were not grouped on "
+            "one worker (check the pytest / pytest-xdist versions in pyproject.toml)"
+        )
 
 
 @pytest.fixture(scope="session")
