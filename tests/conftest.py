@@ -43,7 +43,8 @@ def _run_suite(data_dir: Path, outputs: Path, region: str, year: int, lang: str 
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
-    return edition_paths(outputs, open_package(data_dir).info.id, region, year, lang).dest
+    first = region.split(",")[0]
+    return edition_paths(outputs, open_package(data_dir).info.id, first, year, lang).dest
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +111,19 @@ def example_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def zh_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The report's notebooks in Chinese for putuo (real published figures) and dinghai
+    (illustrative), one CLI run per session; returns {region: its edition's folder}."""
+    _built_once(tmp_path_factory, "zh_reports")
+    root = tmp_path_factory.mktemp("zh")
+    data_dir = Path(shutil.copytree(config.DATA_DIR, root / "data"))
+    regions = ("putuo", "dinghai")
+    _run_suite(data_dir, root / "outputs", ",".join(regions), 2022, lang="zh")
+    package_id = open_package(data_dir).info.id
+    return {r: edition_paths(root / "outputs", package_id, r, 2022, "zh").dest for r in regions}
+
+
+@pytest.fixture(scope="session")
 def package() -> DataPackage:
     """The bundled data package (data/), opened once."""
     return open_package(config.DATA_DIR)
@@ -162,16 +176,23 @@ def hostile_suite(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
 
 
 # Session fixtures that run a whole suite: with pytest-xdist (`make test` runs two workers),
-# every test using one of them goes to the same worker, so each suite still runs once.
-_SUITE_FIXTURES = ("bundled_suite", "example_suite", "hostile_suite")
+# every test using one of them goes to its group's worker, so each suite still runs once. A
+# test uses at most one group (the browser test reads both editions, so both share one).
+_SUITE_GROUPS = {
+    "bundled_suite": "bundled",
+    "zh_reports": "bundled",
+    "example_suite": "example",
+    "hostile_suite": "hostile",
+}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the test ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        suite = next((f for f in _SUITE_FIXTURES if f in getattr(item, "fixturenames", ())), None)
-        if suite is not None:
-            item.add_marker(pytest.mark.xdist_group(suite))
+        used = getattr(item, "fixturenames", ())
+        group = next((g for f, g in _SUITE_GROUPS.items() if f in used), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.hookimpl(hookwrapper=True)

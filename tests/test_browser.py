@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from uniontrends import config
 from uniontrends.present.pdf import CHROMIUM_FLAGS
 
 pytestmark = [
@@ -40,11 +39,9 @@ _LOOK = """() => {
 
 
 @pytest.fixture(scope="module")
-def report_zh(tmp_path_factory: pytest.TempPathFactory, run_report) -> Path:
-    root = tmp_path_factory.mktemp("browser")
-    data_dir = Path(shutil.copytree(config.PROJ_ROOT / "data", root / "data"))
-    folder = run_report(data_dir, root / "outputs", "putuo", 2022, lang="zh")
-    html = folder / "90_annual_report.html"
+def report_zh(zh_reports: dict[str, Path]) -> Path:
+    html = zh_reports["putuo"] / "90_annual_report.html"
+    folder = html.parent
     assert html.is_file(), sorted(p.name for p in folder.iterdir())
     return html
 

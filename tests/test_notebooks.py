@@ -152,8 +152,8 @@ def test_suite_runs(bundled_suite, region):
 
 
 @pytest.mark.notebooks
-def test_dispute_notebook_in_chinese(tmp_path, run_report):
-    folder = run_report(DATA_DIR, tmp_path / "out", "dinghai", 2022, lang="zh")
+def test_dispute_notebook_in_chinese(zh_reports):
+    folder = zh_reports["dinghai"]
     findings = _check_outputs(folder, "02_dispute_resolution")
     assert any("劳动争议" in f.statement_zh for f in findings)
     csv = (folder / "02_dispute_resolution" / "tables" / "statistics.csv").read_text("utf-8-sig")
@@ -219,14 +219,25 @@ def test_plain_papermill_with_another_data_dir_uses_its_names_everywhere(tmp_pat
 
 
 @pytest.mark.notebooks
-@pytest.mark.parametrize(
-    ("params", "message"),
-    [({"lang": "fr"}, "lang 'fr' is not supported"), ({"region": "../x"}, "region")],
-)
-def test_bad_parameter_fails_clearly(tmp_path, params, message):
-    import papermill as pm
+@pytest.mark.kernels
+def test_bad_parameter_fails_clearly_in_the_notebooks_first_cell(tmp_path):
+    # Both bad parameters on one warm kernel, as the runner would run them (a plain papermill
+    # run of a notebook is tested above): the session's first call names the rule broken.
+    from uniontrends.run import execution, kernels
 
-    with pytest.raises(pm.PapermillExecutionError) as info:
-        _papermill("01_membership_coverage", tmp_path, **params)
-    assert "ParameterError" in info.value.ename
-    assert message in str(info.value.evalue)
+    cases = [({"lang": "fr"}, "lang 'fr' is not supported"), ({"region": "../x"}, "region")]
+    try:
+        with kernels.borrowed(NOTEBOOKS_DIR) as kernel:
+            for params, message in cases:
+                execution.reset_namespace(kernel, NOTEBOOKS_DIR)
+                nb = execution.parameterized(
+                    NOTEBOOKS_DIR / "01_membership_coverage.ipynb",
+                    {"region": "putuo", "lang": "en", "output_dir": str(tmp_path)} | params,
+                )
+                failure = execution.execute(nb, kernel, timeout=120, cwd=NOTEBOOKS_DIR)
+                assert failure is not None and failure.kind == "error", params
+                assert failure.message.startswith("ParameterError"), failure.message
+                assert message in failure.message
+                assert not (tmp_path / "01_membership_coverage").exists()  # nothing written
+    finally:
+        kernels.shutdown_all()
