@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import pytest
 from bs4 import BeautifulSoup
 from factories import make_finding
+from uniontrends.numbers import MISSING, missing_note, number_format
 from uniontrends.present import release
-from uniontrends.present.numbers import MISSING, missing_note, number_format
 from uniontrends.present.sentences import Levels, plain_sentence, technical_note
 
 EN, ZH = number_format("en"), number_format("zh")

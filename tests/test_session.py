@@ -292,6 +292,7 @@ def test_published_figures_read_as_published(package, tmp_path, lang, bound, sha
 def test_unit_names_are_unique_per_language(lang):
     """The published figures' display reads a unit back from its shown name."""
     from uniontrends.data.model import UNITS
+    from uniontrends.numbers import unit_name
 
-    names = [n.get(lang, key) for key, n in UNITS.items()]
+    names = [unit_name(key, lang) for key in UNITS]
     assert len(names) == len(set(names))

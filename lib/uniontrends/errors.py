@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from uniontrends.messages import message
+
 
 class UniontrendsError(Exception):
     """Base class: anything the CLI reports as a clear message and a non-zero exit code."""
@@ -49,8 +51,7 @@ class ParameterError(UniontrendsError):
 
     def __init__(self, name: str, value: object, rule: str, lang: str = "en"):
         self.name, self.value, self.rule = name, value, rule
-        prefix = f"参数 {name}={value!r}：" if lang == "zh" else f"parameter {name}={value!r}: "
-        super().__init__(prefix + rule)
+        super().__init__(message("parameter", lang, name=name, value=repr(value), rule=rule))
 
 
 class QuantityError(UniontrendsError, ValueError):

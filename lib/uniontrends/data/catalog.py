@@ -33,6 +33,7 @@ from uniontrends.data.model import (
 )
 from uniontrends.data.yamlfile import read_yaml
 from uniontrends.errors import DataError, Problem
+from uniontrends.numbers import unit_name
 
 BUILTIN_FILE = Path(__file__).with_name("builtin_indicators.yaml")
 _SECTIONS = ("include", "areas", "indicators")
@@ -71,7 +72,7 @@ class Indicator:
 
     def unit_label(self, lang: str = "en") -> str:
         """The unit's label in `lang`, e.g. "person-times" / "人次"."""
-        return UNITS[self.unit]["zh" if lang == "zh" else "en"]
+        return unit_name(self.unit, lang)
 
     @property
     def is_derived(self) -> bool:

@@ -56,19 +56,20 @@ KINDS = ("flow", "stock", "rate", "money")
 AGGREGATIONS = ("sum", "last", "mean")
 
 # base units only: persons, never 万人; yuan, never 万元; share in [0, 1], never percent.
-UNITS = {
-    "persons": {"en": "persons", "zh": "人"},
-    "person_times": {"en": "person-times", "zh": "人次"},
-    "cases": {"en": "cases", "zh": "件"},
-    "events": {"en": "events", "zh": "场次"},
-    "items": {"en": "items", "zh": "项"},
-    "organisations": {"en": "organisations", "zh": "家"},
-    "households": {"en": "households", "zh": "户"},
-    "yuan": {"en": "yuan", "zh": "元"},
-    "share": {"en": "share", "zh": "比例"},
-    "yuan_per_person_time": {"en": "yuan per person-time", "zh": "元/人次"},
-    "per_1000_members": {"en": "per 1,000 members", "zh": "每千名会员"},
-}
+# Their names in each language are wording: the message catalog's ``unit.<id>``.
+UNITS = (
+    "persons",
+    "person_times",
+    "cases",
+    "events",
+    "items",
+    "organisations",
+    "households",
+    "yuan",
+    "share",
+    "yuan_per_person_time",
+    "per_1000_members",
+)
 
 # Long (tidy) tables. An annual row is one region-year-indicator.
 ANNUAL_COLUMNS = (

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from uniontrends.data.model import LANGS, QUALIFIERS, UNITS
 from uniontrends.errors import ParameterError, QuantityError
+from uniontrends.numbers import unit_name
 
 # Qualifier markers, longest first so that "超过" wins over "超" and "不超过" is not read as "超过".
 _PREFIXES = {
@@ -263,13 +264,13 @@ def format_quantity(q: Quantity, lang: str = "zh") -> str:
         value *= 100
     if lang == "zh":
         number = _zh_number(value) if q.unit != "share" else _plain(value, grouping=False)
-        word = _ZH_UNIT_WORD.get(q.unit, UNITS[q.unit]["zh"]) if q.unit else ""
+        word = _ZH_UNIT_WORD.get(q.unit, unit_name(q.unit, "zh")) if q.unit else ""
         return f"{_ZH_QUALIFIER_PREFIX[q.qualifier]}{number}{word}"
     number = _plain(value, grouping=True)
     if q.unit == "share":
         tail = "%"
     elif q.unit:
-        tail = " " + UNITS[q.unit]["en"]
+        tail = " " + unit_name(q.unit, "en")
     else:
         tail = ""
     return f"{_EN_QUALIFIER_PREFIX[q.qualifier]}{number}{tail}"

@@ -9,6 +9,7 @@ exact values; statements built on synthetic inputs start with "Illustrative (syn
 from __future__ import annotations
 
 from uniontrends.data.model import UNITS
+from uniontrends.numbers import unit_name
 
 SYNTHETIC_LABEL = {"en": "Illustrative (synthetic) data: ", "zh": "示例（合成）数据："}
 _QUALIFIER_WORDS = {
@@ -49,7 +50,7 @@ def format_quantity(
         number = f"{format_number(value * 100, 1 if decimals is None else decimals)}%"
         return f"{words}{number}"
     number = format_number(value, decimals)
-    name = UNITS.get(unit, {}).get(lang, unit)
+    name = unit_name(unit, lang) if unit in UNITS else unit
     if lang == "zh":
         # Chinese rate units ("每千名会员") read before the number, counted units after it.
         return f"{words}{name}{number}" if name.startswith("每") else f"{words}{number}{name}"

@@ -30,6 +30,7 @@ from uniontrends.findings.wording import format_number
 from uniontrends.messages import message, suggestion
 from uniontrends.notebook.params import Parameters, check_parameters
 from uniontrends.notebook.registry import REGISTRY_FILE, Registry, load_registry
+from uniontrends.numbers import number_format, unit_name
 from uniontrends.present import layout
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.series import window_series
@@ -377,12 +378,10 @@ class Session:
 
     def _figures_for_reading(self, df: pd.DataFrame) -> pd.DataFrame:
         """value, unit and qualifier as one column "figure", formatted in the language."""
-        from uniontrends.present.numbers import number_format
-
         fmt = number_format(self.lang)
         # reported_in shows unit names; the formatter wants the unit's key (names are unique
         # per language: tests/test_session.py checks)
-        keys = {names.get(self.lang, key): key for key, names in UNITS.items()}
+        keys = {unit_name(key, self.lang): key for key in UNITS}
         figure = [
             fmt.quantity(value, keys.get(str(unit), str(unit)), str(qualifier))
             for value, unit, qualifier in zip(df["value"], df["unit"], df["qualifier"], strict=True)
@@ -457,7 +456,7 @@ class Session:
         starts, ends = r["period_start"], r["period_end"]
         # a stock at the end of a year has a one-year "period"
         r["period"] = [f"{a}" if a == b else f"{a}–{b}" for a, b in zip(starts, ends, strict=True)]
-        r["unit"] = r["unit"].map(lambda u: UNITS.get(str(u), {}).get(self.lang, str(u)))
+        r["unit"] = r["unit"].map(lambda u: unit_name(str(u), self.lang))
         cols = ["indicator", "period", "value", "unit", "qualifier", "phrase_zh", "provenance"]
         return r[cols].reset_index(drop=True)
 

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from uniontrends.findings.record import Finding, rank_findings
 from uniontrends.messages import message, message_lang
-from uniontrends.present.numbers import is_missing, number_format
+from uniontrends.numbers import is_missing, number_format
 from uniontrends.present.sentences import Levels, plain_sentence, technical_note
 from uniontrends.safe import escape_html, escape_markdown
 

@@ -3,7 +3,7 @@
 The plain sentence is built from the finding's structured fields (indicator, statistic,
 direction, evidence, value, unit, qualifier, period, synthetic) and the indicator's levels at
 the window's ends, worded through the message catalog (``messages.yaml``, keys ``plain.*``)
-with numbers from ``present.numbers``: no model names, test statistics or p-values. The
+with numbers from ``uniontrends.numbers``: no model names, test statistics or p-values. The
 technical note is the finding's own statement (``Finding.statement``), where the jargon lives.
 
 Fields a finding may lack (an older findings.json, a statistic added later) are read with a
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from uniontrends.findings.record import Finding
 from uniontrends.messages import message, message_lang
-from uniontrends.present.numbers import NumberFormat, is_missing, number_format
+from uniontrends.numbers import NumberFormat, is_missing, number_format
 
 _TRENDS = ("trend", "count_trend")
 _LEVELS = ("share_end", "per_1000_members", "level")

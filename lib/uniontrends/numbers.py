@@ -1,27 +1,38 @@
-"""How numbers and units read for a reader: one formatter per language (``number_format``).
+"""How numbers and units read: one formatter per language (``number_format``), for every layer.
 
-Chinese counts and money of ten thousand or more read in 万 and 亿 ("346万元", "12万人次"),
+Findings' statements, statistics tables, the report and chart tick labels all format through
+it. Chinese counts and money of ten thousand or more read in 万 and 亿 ("346万元", "12万人次"),
 English ones with thousands separators ("3,460,000 yuan"); shares read as percentages; the
-locale's digits, separators and compact forms come from babel (CLDR), not from this module.
+locale's digits, separators and large-number units come from babel (CLDR), the words around
+a number (bounds, units, "percentage points") from the message catalog (``messages.yaml``,
+keys ``number.*`` and ``unit.*``).
 
 What a reader is never shown: "nan" (a missing value is a dash, and the text that shows it
 adds the footnote ``missing_note``), a share above 100 %, a negative count, or a bound as an
-exact value: a lower bound reads "more than" / "超过" and is rounded down to the digits shown,
-an upper bound is rounded up, so the printed bound stays true.
+exact value. A value as published with a lower bound ("1200余件") reads "more than" / "超过"
+and is rounded down to the digits shown, an upper bound "at most" / "不超过" rounded up, so
+the printed bound stays true; a statistic derived through bounds (a change between two lower
+bounds) reads "at least" / "至少" (``bounded``).
 
 Rounding is by indicator, through its unit (``DECIMALS``): whole persons, cases and yuan; a
-share to 0.1 %; a rate per 1,000 members to two decimals.
+share to 0.1 %; a rate per 1,000 members to two decimals. Estimates (slopes, means) may ask for
+more digits.
+
+This module imports only the message catalog: any layer may use it. The babel locale and
+number patterns are built once per language and pattern (a notebook formats thousands of
+numbers).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
-from babel.numbers import format_compact_decimal, format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
-from uniontrends.data.model import UNITS
 from uniontrends.messages import message, message_lang
 
 MISSING = "–"
@@ -42,6 +53,7 @@ DECIMALS = {
 }
 # Units that count something: a level in them is never negative.
 COUNT_UNITS = frozenset(DECIMALS) - {"share", "per_1000_members", "yuan_per_person_time"}
+QUALIFIERS = ("exact", "at_least", "at_most", "approx")
 _ROUNDING = {"at_least": ROUND_FLOOR, "at_most": ROUND_CEILING}
 # Chinese large-number units: 亿 = 10^8, 万 = 10^4.
 _ZH_MAGNITUDES = (10**8, 10**4)
@@ -62,10 +74,38 @@ def is_missing(value: object) -> bool:
         return True
 
 
+def unit_name(unit: str, lang: object = "en") -> str:
+    """A unit's name in the language ("person-times" / "人次"); an unknown unit as given, its
+    underscores read as spaces."""
+    try:
+        return message(f"unit.{unit}", lang)
+    except KeyError:
+        return unit.replace("_", " ")
+
+
 def _quantize(value: float, decimals: int, qualifier: str) -> Decimal:
     """``value`` to ``decimals`` digits, a lower bound rounded down, an upper bound up."""
     step = Decimal(1).scaleb(-decimals)
     return Decimal(repr(float(value))).quantize(step, _ROUNDING.get(qualifier, ROUND_HALF_EVEN))
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(_LOCALES[lang])
+
+
+@functools.cache
+def _pattern(decimals: int, fixed: bool, grouping: bool = True) -> NumberPattern:
+    """The CLDR pattern of a number with ``decimals`` digits (fixed: trailing zeros kept)."""
+    whole = "#,##0" if grouping else "0"
+    return parse_pattern(whole + ("." + ("0" if fixed else "#") * decimals if decimals else ""))
+
+
+@functools.cache
+def _large_unit(lang: str, magnitude: int) -> str:
+    """The locale's word for a power of ten ("万", "亿"), from its compact number formats."""
+    pattern = _locale(lang).compact_decimal_formats["short"]["other"][str(magnitude)]
+    return str(pattern.pattern).replace("0", "")
 
 
 @dataclass(frozen=True)
@@ -83,19 +123,21 @@ class NumberFormat:
         """The babel locale of the language."""
         return _LOCALES[self.lang]
 
-    def number(self, value: float | None, decimals: int = 0, qualifier: str = "exact") -> str:
+    def number(
+        self, value: float | None, decimals: int = 0, qualifier: str = "exact", fixed: bool = False
+    ) -> str:
         """A plain number with the locale's separators, e.g. 1,200 (a dash when missing).
 
         Args:
             value: the number.
-            decimals: digits after the point (trailing zeros dropped).
+            decimals: digits after the point.
             qualifier: "at_least" rounds down, "at_most" up, else to nearest.
+            fixed: keep trailing zeros ("0.030", a p-value); else they are dropped ("12.5").
         """
         if is_missing(value):
             return MISSING
         rounded = _quantize(float(value), decimals, qualifier)  # type: ignore[arg-type]
-        pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-        return format_decimal(rounded, format=pattern, locale=self.locale)
+        return _pattern(decimals, fixed).apply(rounded, _locale(self.lang))
 
     def large(self, value: float, decimals: int = 0, qualifier: str = "exact") -> str:
         """A number as a reader of the language writes it: in Chinese 万/亿 from 10,000 up
@@ -107,9 +149,11 @@ class NumberFormat:
         magnitude = next(m for m in _ZH_MAGNITUDES if abs(value) >= m)
         scaled = abs(value) / magnitude
         digits = max(0, 3 - len(str(int(scaled))))
-        rounded = float(_quantize(scaled, digits, qualifier)) * magnitude
-        text = format_compact_decimal(rounded, locale=self.locale, fraction_digits=digits)
-        return ("-" if value < 0 else "") + text
+        rounded = _quantize(scaled, digits, qualifier)
+        if rounded >= 10_000 and magnitude == _ZH_MAGNITUDES[-1]:  # 9999.5万 rounds to 1亿
+            return self.large(float(rounded) * magnitude, decimals, qualifier)
+        text = _pattern(digits, False, grouping=False).apply(rounded, _locale(self.lang))
+        return ("-" if value < 0 else "") + text + _large_unit(self.lang, magnitude)
 
     def percent(self, share: float | None, decimals: int = 1, qualifier: str = "exact") -> str:
         """A share in [0, 1] as a percentage, e.g. 0.596 -> "59.6%".
@@ -129,11 +173,12 @@ class NumberFormat:
         """A relative change as a signed percentage, e.g. -0.212 -> "−21.2%"."""
         if is_missing(relative):
             return MISSING
-        return self._sign(float(relative)) + self.number(abs(relative) * 100, decimals) + "%"  # type: ignore[arg-type]
+        shown = self.number(abs(relative) * 100, decimals)  # type: ignore[operator]
+        return self._sign(float(relative), shown) + shown + "%"  # type: ignore[arg-type]
 
     def unit_name(self, unit: str) -> str:
         """The unit's name in the language ("person-times" / "人次"); unknown units as given."""
-        return UNITS.get(unit, {}).get(self.lang, unit.replace("_", " "))
+        return unit_name(unit, self.lang)
 
     def quantity(
         self, value: float | None, unit: str, qualifier: str = "exact", decimals: int | None = None
@@ -143,7 +188,7 @@ class NumberFormat:
 
         Args:
             value: the level in base units (a share in [0, 1]); None or NaN gives a dash.
-            unit: a key of ``model.UNITS``.
+            unit: a unit of the data model (``model.UNITS``); another reads as given.
             qualifier: exact, at_least, at_most or approx (``model.QUALIFIERS``); any other
                 (a value bounded in neither direction) reads as not determined.
             decimals: digits after the point; None rounds by the unit (``DECIMALS``).
@@ -153,7 +198,7 @@ class NumberFormat:
         """
         if is_missing(value):
             return MISSING
-        if qualifier not in ("exact", "at_least", "at_most", "approx"):
+        if qualifier not in QUALIFIERS:
             return message("number.undetermined", self.lang)
         value = float(value)  # type: ignore[arg-type]
         if unit in COUNT_UNITS and value < 0:
@@ -162,9 +207,9 @@ class NumberFormat:
         if unit == "share":
             text = self.percent(value, digits, qualifier)
         elif unit in COUNT_UNITS:
-            text = self._with_unit(self.large(value, digits, qualifier), unit)
+            text = self.with_unit(self.large(value, digits, qualifier), unit)
         else:
-            text = self._with_unit(self.number(value, digits, qualifier), unit)
+            text = self.with_unit(self.number(value, digits, qualifier), unit)
         return message(f"number.{qualifier}", self.lang, value=text)
 
     def change(self, value: float | None, unit: str, decimals: int | None = None) -> str:
@@ -176,21 +221,47 @@ class NumberFormat:
         digits = DECIMALS.get(unit, 2) if decimals is None else decimals
         if unit == "share":
             points = self.number(abs(value) * 100, digits)
-            return self._sign(value) + message("number.points", self.lang, value=points)
-        return self._sign(value) + self._with_unit(self.large(abs(value), digits), unit)
+            return self._sign(value, points) + message("number.points", self.lang, value=points)
+        shown = self.large(abs(value), digits)
+        return self._sign(value, shown) + self.with_unit(shown, unit)
 
-    def _with_unit(self, number: str, unit: str) -> str:
-        name = self.unit_name(unit)
-        if self.lang == "zh":
-            # rate units ("每千名会员") read before the number, counted units after it
-            return f"{name}{number}" if name.startswith("每") else f"{number}{name}"
-        return f"{number} {name}"
+    def bounded(self, text: str, qualifier: str) -> str:
+        """A statistic derived through bounds, its text with the bound in front: "at least
+        +173 cases" / "至少+173件"; "undetermined" when the bounds do not combine."""
+        if qualifier in QUALIFIERS:
+            return message(f"number.bound.{qualifier}", self.lang, value=text)
+        return message("number.bound.undetermined", self.lang)
+
+    def p_value(self, p: float | None) -> str:
+        """A p-value as a test reports it: "p = 0.030", "p < 0.001" (a dash when missing)."""
+        if is_missing(p):
+            return MISSING
+        if float(p) < 0.001:  # type: ignore[arg-type]
+            return message("number.p_below", self.lang, value=self.number(0.001, 3, fixed=True))
+        return message("number.p", self.lang, value=self.number(p, 3, fixed=True))
+
+    def with_unit(self, number: str, unit: str) -> str:
+        """A number's text with its unit's name: "1,200 cases" / "1,200件", "每千名会员3.33"."""
+        return message(
+            "number.unit_before" if unit in _UNIT_FIRST else "number.unit_after", self.lang,
+            value=number, unit=self.unit_name(unit),
+        )  # fmt: skip
 
     @staticmethod
-    def _sign(value: float) -> str:
-        return "+" if value > 0 else "−" if value < 0 else ""
+    def _sign(value: float, shown: str) -> str:
+        """ "+" or "−" before a change; none when it rounds to zero ("0", not "−0")."""
+        if value == 0 or not any(c in "123456789" for c in shown):
+            return ""
+        return "+" if value > 0 else "−"
+
+
+# Units whose name a language may put before the number (Chinese "每千名会员3.33").
+_UNIT_FIRST = frozenset({"per_1000_members"})
 
 
 def number_format(lang: object = "en") -> NumberFormat:
     """The formatter of a language ("zh", "zh-CN" read as Chinese; anything else English)."""
-    return NumberFormat(message_lang(lang))
+    return _FORMATS[message_lang(lang)]
+
+
+_FORMATS = {lang: NumberFormat(lang) for lang in _LOCALES}
