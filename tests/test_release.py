@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -280,15 +278,3 @@ def test_an_illustrative_region_says_so_in_its_headline(bundled_suite):
     soup, first = _first_screen(page.read_text("utf-8"))
     assert "Only illustrative (synthetic) data exist" in first
     assert not soup.select(".ut-headline-item")
-
-
-def test_every_message_has_both_languages():
-    import yaml
-    from uniontrends.messages import CATALOG
-
-    catalog = yaml.safe_load(Path(CATALOG).read_text("utf-8"))
-    assert all(set(texts) == {"en", "zh"} for texts in catalog.values())
-    filled = defaultdict(lambda: "x")
-    for key, texts in catalog.items():
-        for lang in ("en", "zh"):
-            assert texts[lang].format_map(filled), key  # every message formats

@@ -8,6 +8,7 @@ import pytest
 from factories import make_finding
 from uniontrends.errors import DataError
 from uniontrends.findings.record import Finding, read_findings, write_findings
+from uniontrends.messages import message
 from uniontrends.present import report
 
 UPSTREAM = (
@@ -58,7 +59,7 @@ def test_executive_summary_ranks_real_findings_by_evidence_one_per_indicator():
     assert report.executive_summary([_f("e", "clear", 0.9)]) == []
     other = replace(_f("f", "clear", 0.2, prov=("reference",)), region="Japan")
     assert report.executive_summary([other], region="putuo") == []
-    assert "illustrative" in report.ONLY_ILLUSTRATIVE["en"]
+    assert "illustrative" in message("report.only_illustrative", "en")
 
 
 def test_key_indicators_rank_real_findings_and_never_synthetic_evidence():

@@ -44,6 +44,19 @@ def message(key: str, lang: object = "en", **fields: object) -> str:
     return _catalog()[key][message_lang(lang)].format(**fields)
 
 
+def message_table(prefix: str, lang: object = "en") -> dict[str, str]:
+    """Every message under ``prefix`` in ``lang``, by the rest of its key: a small lookup table
+    such as the table headers (``message_table("header", "zh")["year"] == "年份"``)."""
+    return _table(prefix, message_lang(lang))
+
+
+@functools.cache
+def _table(prefix: str, lang: str) -> dict[str, str]:
+    start = prefix + "."
+    return {key[len(start) :]: texts[lang] for key, texts in _catalog().items()
+            if key.startswith(start)}  # fmt: skip
+
+
 def suggestion(value: object, choices: Iterable[str], lang: object = "en") -> str:
     """ "; did you mean 'dinghai'?" when a choice is close to ``value`` (case, a typo), else "".
 
@@ -63,5 +76,6 @@ def suggestion(value: object, choices: Iterable[str], lang: object = "en") -> st
     close = close or difflib.get_close_matches(lowered, choices, n=1, cutoff=0.6)
     if not close or close[0] == text:
         return ""
-    separator = "；" if message_lang(lang) == "zh" else "; "
-    return separator + message("did_you_mean", lang, suggestion=repr(close[0]))
+    return message("separator.clause", lang) + message(
+        "did_you_mean", lang, suggestion=repr(close[0])
+    )

@@ -24,7 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from uniontrends.data.catalog import Catalog
 from uniontrends.data.model import MISSING, PROVENANCES, QUALIFIERS
 from uniontrends.data.package import DataPackage
+from uniontrends.data.quantities import COMMON_WORDS
 from uniontrends.errors import DataError, ParameterError, Problem
+from uniontrends.messages import message
 from uniontrends.notebook.params import check_region_slug
 
 DATA_SHEET = "data"
@@ -33,28 +35,13 @@ DEFAULT_PROVENANCE = "official_annual"
 # Provenances a user may enter for a year of annual returns ("reference" is for external series).
 ENTRY_PROVENANCES = tuple(p for p in PROVENANCES if p != "reference")
 ENTRY_QUALIFIERS = (*QUALIFIERS, MISSING)
-# (column id, Chinese label, English label); the id ends each header cell in brackets.
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("region", "地区代码（勿改）", "Region id (do not change)"),
-    ("year", "年份（勿改）", "Year (do not change)"),
-    ("indicator", "指标代码（勿改）", "Indicator id (do not change)"),
-    ("name_zh", "指标名称", "Indicator, Chinese"),
-    ("name_en", "指标名称（英文）", "Indicator, English"),
-    ("unit", "单位代码（勿改）", "Unit id (do not change)"),
-    ("unit_zh", "单位", "Unit, Chinese"),
-    ("unit_en", "单位（英文）", "Unit, English"),
-    ("last_year_value", "上一年数值（仅供参考）", "Last year's value (for reference)"),
-    ("last_year_qualifier", "上一年限定词", "Last year's qualifier"),
-    ("last_year_provenance", "上一年数据性质", "Last year's provenance"),
-    ("value", "本年数值（请填写）", "This year's value (fill in)"),
-    ("qualifier", "限定词", "Qualifier"),
-    ("missing_reason", "缺失原因", "Why missing"),
-    ("source", "来源（必填）", "Source (required)"),
-    ("provenance", "数据性质", "Provenance"),
-    ("sample_size", "样本量（调查）", "Sample size (survey)"),
-    ("design_effect", "设计效应（调查）", "Design effect (survey)"),
-)
-COLUMN_NAMES = tuple(c[0] for c in COLUMNS)
+# The columns in order; the id ends each header cell in brackets, after the labels in both
+# languages (``messages.yaml``: ``template.column.<id>``).
+COLUMN_NAMES = (
+    "region", "year", "indicator", "name_zh", "name_en", "unit", "unit_zh", "unit_en",
+    "last_year_value", "last_year_qualifier", "last_year_provenance", "value", "qualifier",
+    "missing_reason", "source", "provenance", "sample_size", "design_effect",
+)  # fmt: skip
 INPUT_COLUMNS = ("value", "qualifier", "missing_reason", "source", "provenance", "sample_size",
                  "design_effect")  # fmt: skip
 _SURVEY_COLUMNS = ("sample_size", "design_effect")
@@ -63,92 +50,22 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _SYNTHETIC_FILL = PatternFill("solid", fgColor="F8CBAD")
 _MAX_ROWS_VALIDATED = 1000
-# What the value check accepts as text once these words are removed: a number. Excel allows
-# 255 characters in a validation formula, so the common words only ("3.5万人次" still passes
-# after the warning).
-_QUANTITY_WORDS = ("万", "余", "超", "约", "近", "多", "以上")
 
-# Prompts and alerts: Excel shows at most 32 characters of a title and 255 of a message.
-_PROMPTS = {
-    "value": (
-        "本年数值 / Value",
-        "填写数字（基本单位），或中文数量如“3.5万”“1200余”。"
-        "Fill in a number in base units, or a Chinese quantity such as 3.5万 or 1200余.",
-    ),
-    "share": (
-        "比例 / Share",
-        "填写0到1之间的小数（85%填0.85）。A share between 0 and 1 (85% is 0.85).",
-    ),
-    "qualifier": (
-        "限定词 / Qualifier",
-        "exact 精确；at_least 以上/余；at_most 以下；approx 约；missing 本年缺失（数值留空）。",
-    ),
-    "missing_reason": (
-        "缺失原因 / Why missing",
-        "限定词为 missing 时可写明原因。When the qualifier is missing, say why (optional).",
-    ),
-    "source": (
-        "来源 / Source",
-        "每个数值都要写来源，如“区总工会2023年统计年报”。Every value needs its source.",
-    ),
-    "provenance": (
-        "数据性质 / Provenance",
-        "official_annual 统计年报；reported 公开报道；synthetic 合成示例数据。",
-    ),
-    "sample_size": (
-        "样本量 / Sample size",
-        "调查得出的比例：受访人数（正数）。Survey-based share: the number of respondents.",
-    ),
-    "design_effect": (
-        "设计效应 / Design effect",
-        "调查的设计效应（不小于1），可不填。The survey's design effect (at least 1), optional.",
-    ),
-}
-_ERRORS = {
-    "value": "这不是不小于0的数字或中文数量（如3.5万、1200余）。不改请点“是”，导入时会检查。"
-    "Not a number >= 0 or a Chinese quantity; choose Yes to keep it (import checks it).",
-    "share": "比例应在0到1之间（85%填0.85）。不改请点“是”，导入时会检查。"
-    "A share lies between 0 and 1; choose Yes to keep it (import checks it).",
-    "list": "请从下拉列表中选择。Choose one of the listed values.",
-    "number": "应为正数（设计效应不小于1）。A positive number (a design effect at least 1).",
-}
+# Prompts and alerts, in both languages at once (``messages.yaml``: ``template.*``): Excel
+# shows at most 32 characters of a title and 255 of a message.
+_PROMPTED = ("value", "share", "qualifier", "missing_reason", "source", "provenance",
+             "sample_size", "design_effect")  # fmt: skip
+# The instructions sheet, line by line.
+_INSTRUCTION_LINES = ("title", "1", "2", "3", "4", "5", "6", "7", "8", "import")
 
-INSTRUCTIONS = {
-    "zh": [
-        "填写说明",
-        "1. 在“data”工作表中，每行一个指标。只填写黄色列：本年数值、限定词、来源、数据性质"
-        "（调查得出的比例可填样本量）。",
-        "2. 数值用基本单位（人、人次、件、元）；也可以直接写中文数量，如“3.5万”“1200余”“超12万”，"
-        "导入时会自动换算（“余/超/以上”记为 at_least，“约”记为 approx）。",
-        "3. 比例类指标（单位 share）填写 0 到 1 之间的小数，单元格按百分比显示（如 85%）。",
-        "4. 本年未统计的指标请留空；确知本年缺失的，数值留空、限定词选 missing，并可写明缺失原因。"
-        "上一年有数值而本年留空（未标 missing）的指标，导入时会列出，需确认。",
-        "5. 每个数值都要写来源（source），例如“区总工会2023年统计年报”。",
-        "6. 与上一年相比增长超过3倍或降至三分之一以下的数值会被标出，需复核后确认。",
-        "7. 上一年数据性质为 synthetic 的数值是示例（合成）数据，不是统计数字，仅供核对格式。",
-        "8. 请勿修改地区、年份、指标和单位代码列以及第一行的列名。",
-        "导入命令：uniontrends add-year <本文件.xlsx>",
-    ],
-    "en": [
-        "How to fill in",
-        "1. On sheet 'data' there is one row per indicator. Fill in the yellow columns only: "
-        "value, qualifier, source, provenance (and the sample size of a survey-based share).",
-        "2. Give values in base units (persons, person-times, cases, yuan); Chinese quantities "
-        "such as '3.5万', '1200余' or '超12万' are accepted and converted on import ('余/超/以上' "
-        "become at_least, '约' becomes approx).",
-        "3. Share indicators (unit share) take a fraction between 0 and 1, shown as a percentage.",
-        "4. Leave a value blank when the indicator was not compiled this year; when you know the "
-        "year has no value, leave it blank, choose the qualifier 'missing' and say why. "
-        "Indicators that had a value last year but are blank now (not marked missing) are "
-        "listed on import and must be confirmed.",
-        "5. Every value needs its source, e.g. 'District federation annual return 2023'.",
-        "6. Values above 3x or below 1/3 of last year's are flagged and must be confirmed.",
-        "7. A last year's value of provenance 'synthetic' is illustrative (generated), not a "
-        "statistic: it shows the format only.",
-        "8. Do not change the region, year, indicator and unit id columns or the header row.",
-        "Import with: uniontrends add-year <this file.xlsx>",
-    ],
-}
+
+def _bilingual(key: str, separator: str = "") -> str:
+    """A message in Chinese, then in English (the form is read in both)."""
+    return message(key, "zh") + separator + message(key, "en")
+
+
+def _instructions(lang: str) -> list[str]:
+    return [message(f"template.instructions.{line}", lang) for line in _INSTRUCTION_LINES]
 
 
 def stored_indicators(catalog: Catalog) -> list[str]:
@@ -165,7 +82,7 @@ def stored_indicators(catalog: Catalog) -> list[str]:
 
 def header_text(column: str, chinese_first: bool) -> str:
     """A header cell: both labels, the reader's language first, then the id in brackets."""
-    _name, zh, en = next(c for c in COLUMNS if c[0] == column)
+    zh, en = (message(f"template.column.{column}", lang) for lang in ("zh", "en"))
     first, second = (zh, en) if chinese_first else (en, zh)
     return f"{first}\n{second} [{column}]"
 
@@ -270,7 +187,12 @@ def _validation(kind: str, formula: str, key: str, error: str) -> DataValidation
     """A validation with its prompt and alert switched on (openpyxl leaves both off)."""
     dv = DataValidation(type=kind, formula1=formula, allow_blank=True)
     dv.showInputMessage = dv.showErrorMessage = True
-    dv.promptTitle, dv.prompt = _PROMPTS[key]
+    dv.promptTitle = (
+        message(f"template.prompt_title.{key}", "zh")
+        + " / "
+        + message(f"template.prompt_title.{key}", "en")
+    )
+    dv.prompt = _bilingual(f"template.prompt.{key}")
     dv.errorTitle, dv.error = "uniontrends", error
     return dv
 
@@ -280,7 +202,7 @@ def _value_formula(cell: str, share: bool) -> str:
         return f"AND(ISNUMBER({cell}),{cell}>=0,{cell}<=1)"
     bound = f"{cell}>=0"
     text = cell
-    for word in _QUANTITY_WORDS:
+    for word in COMMON_WORDS:  # removed, what is left must be a number
         text = f'SUBSTITUTE({text},"{word}","")'
     return f"OR(AND(ISNUMBER({cell}),{bound}),ISNUMBER(--{text}))"
 
@@ -314,27 +236,30 @@ def _write_data_sheet(ws: Worksheet, frame: pd.DataFrame, columns: tuple[str, ..
     for i, unit in enumerate(frame["unit"], start=2):
         share = unit == "share"
         cell = f"{value_letter}{i}"
-        dv = _validation("custom", _value_formula(cell, share), "share" if share else "value",
-                         _ERRORS["share" if share else "value"])  # fmt: skip
+        kind = "share" if share else "value"
+        dv = _validation("custom", _value_formula(cell, share), kind,
+                         _bilingual(f"template.alert.{kind}"))  # fmt: skip
         dv.errorStyle = "warning"  # a phrase the formula does not know can still be kept
         dv.add(cell)
         ws.add_data_validation(dv)
     rows = f"2:{max(last_row, _MAX_ROWS_VALIDATED)}"
     for name, options in (("qualifier", ENTRY_QUALIFIERS), ("provenance", ENTRY_PROVENANCES)):
-        dv = _validation("list", '"' + ",".join(options) + '"', name, _ERRORS["list"])
+        dv = _validation(
+            "list", '"' + ",".join(options) + '"', name, _bilingual("template.alert.list")
+        )
         letter = get_column_letter(col[name])
         dv.add(f"{letter}{rows.replace(':', f':{letter}')}")
         ws.add_data_validation(dv)
     for name, low in (("sample_size", 0), ("design_effect", 1)):
         if name not in col:
             continue
-        dv = _validation("decimal", str(low), name, _ERRORS["number"])
+        dv = _validation("decimal", str(low), name, _bilingual("template.alert.number"))
         dv.operator = "greaterThan" if name == "sample_size" else "greaterThanOrEqual"
         letter = get_column_letter(col[name])
         dv.add(f"{letter}{rows.replace(':', f':{letter}')}")
         ws.add_data_validation(dv)
     for name in ("missing_reason", "source"):
-        dv = _validation("textLength", "1000", name, _ERRORS["list"])
+        dv = _validation("textLength", "1000", name, _bilingual("template.alert.list"))
         dv.operator, dv.showErrorMessage = "lessThanOrEqual", False  # a prompt, not a rule
         letter = get_column_letter(col[name])
         dv.add(f"{letter}{rows.replace(':', f':{letter}')}")
@@ -354,13 +279,13 @@ def _write_instructions(ws: Worksheet, package: DataPackage, region: str, year: 
     name = package.region_name(region, "zh" if chinese_first else "en")
     lines = [f"{title or package.info.id}: {name} ({region}) {year}", ""]
     first, second = ("zh", "en") if chinese_first else ("en", "zh")
-    lines += INSTRUCTIONS[first] + [""] + INSTRUCTIONS[second]
+    lines += _instructions(first) + [""] + _instructions(second)
     for i, text in enumerate(lines, start=1):
         # Text from the package stays text: a title starting with "=" is not a formula.
         cell = ws.cell(row=i, column=1, value=text)
         cell.data_type = "s"
         cell.alignment = Alignment(wrap_text=True)
-        if text in (INSTRUCTIONS["zh"][0], INSTRUCTIONS["en"][0]) or i == 1:
+        if text in (_instructions("zh")[0], _instructions("en")[0]) or i == 1:
             cell.font = Font(bold=True)
 
 

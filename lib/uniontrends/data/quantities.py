@@ -65,6 +65,10 @@ _ZH_UNIT_WORD = {
     "yuan": "元",
     "share": "%",
 }
+# The words of the commonest phrases ("3.5万", "1200余", "超12万", "约3万", "40万以上"): a
+# spreadsheet's own check of a cell removes them and expects a number (Excel allows 255
+# characters in a validation formula, so not every word; import parses every cell anyway).
+COMMON_WORDS = ("万", "余", "超", "约", "近", "多", "以上")
 _ZH_QUALIFIER_PREFIX = {"exact": "", "at_least": "超", "at_most": "不足", "approx": "约"}
 _EN_QUALIFIER_PREFIX = {
     "exact": "",

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 
 from uniontrends.data.derive import catalog_entries
+from uniontrends.data.model import LANGS
 from uniontrends.findings.record import Finding, make_id
-from uniontrends.findings.wording import format_quantity, with_synthetic_label
+from uniontrends.findings.wording import both, format_quantity, with_synthetic_label
+from uniontrends.messages import message
 
 
 def reconciliation_findings(
@@ -29,22 +31,20 @@ def reconciliation_findings(
         unit = str(entry.get("unit", ""))
         names = {lang: str(entry.get(f"name_{lang}") or r.indicator) for lang in ("en", "zh")}
         synthetic = "synthetic" in str(r.annual_provenance)
-        annual = {lang: format_quantity(r.annual_value, unit, lang) for lang in ("en", "zh")}
-        pub = {
-            lang: format_quantity(r.reported_value, unit, lang, r.qualifier)
-            for lang in ("en", "zh")
-        }
-        ok = r.status == "consistent"
-        how = "sum" if r.aggregation == "sum" else "value in the last year"
-        en = (
-            f"{names['en']}, {r.region}, {r.period_start}–{r.period_end}: annual {how} "
-            f"{annual['en']} against the published {pub['en']}: "
-            f"{'consistent' if ok else 'INCONSISTENT'}."
-        )
-        how_zh = "合计" if r.aggregation == "sum" else "末年数值"
-        zh = (
-            f"{names['zh']}（{r.region}，{r.period_start}—{r.period_end}年）：年度{how_zh}"
-            f"{annual['zh']}，公开数{pub['zh']}，{'一致' if ok else '不一致'}。"
+        how = "sum" if r.aggregation == "sum" else "last"
+        status = "consistent" if r.status == "consistent" else "inconsistent"
+        en, zh = both(
+            "finding.reconciliation",
+            name=names,
+            region=r.region,
+            start=r.period_start,
+            end=r.period_end,
+            how={lang: message(f"finding.reconciliation.{how}", lang) for lang in LANGS},
+            annual={lang: format_quantity(r.annual_value, unit, lang) for lang in LANGS},
+            published={
+                lang: format_quantity(r.reported_value, unit, lang, r.qualifier) for lang in LANGS
+            },
+            status={lang: message(f"finding.reconciliation.{status}", lang) for lang in LANGS},
         )
         provenance = sorted({"reported", *str(r.annual_provenance).split(", ")} - {""})
         out.append(
@@ -100,15 +100,16 @@ def coverage_finding(
     labels = sorted({str(v) for v in np.ravel(table.to_numpy()) if v} - {""})
     synthetic = "synthetic" in labels
     share = complete / indicators if indicators else 0.0
-    mix_en = ", ".join(labels) or "none"
     names = region_names or {"en": region, "zh": region}
-    en = (
-        f"{names['en']}, {start}–{end}: {complete} of {indicators} stored indicators have a "
-        f"value in every year ({values} values; provenance: {mix_en})."
-    )
-    zh = (
-        f"{names['zh']}（{start}—{end}年）：{indicators}项存储指标中{complete}项逐年有值"
-        f"（共{values}个数值；来源类型：{mix_en}）。"
+    en, zh = both(
+        "finding.coverage",
+        region=names,
+        start=start,
+        end=end,
+        complete=complete,
+        indicators=indicators,
+        values=values,
+        provenance=lambda lang: ", ".join(labels) or message("finding.coverage.none", lang),
     )
     return Finding(
         id=make_id(region, "annual_data", "coverage"),

@@ -32,6 +32,7 @@ from uniontrends.data.model import LANGS
 from uniontrends.errors import DataError, Problem
 from uniontrends.findings.record import Finding, read_findings
 from uniontrends.findings.wording import SYNTHETIC_LABEL, format_number
+from uniontrends.messages import message
 from uniontrends.safe import escape_markdown
 
 CHANGES = ("new", "gone", "reversed", "strengthened", "weakened", "unchanged")
@@ -44,51 +45,6 @@ COLUMNS = (
 )  # fmt: skip
 _ORDER = {c: i for i, c in enumerate(("reversed", "strengthened", "weakened", "new", "gone",
                                       "unchanged"))}  # fmt: skip
-
-HEADINGS = {
-    "en": {
-        "title": "What changed since the last edition",
-        "reversed": "Reversed (direction flipped)",
-        "strengthened": "Strengthened",
-        "weakened": "Weakened",
-        "new": "New findings",
-        "gone": "No longer found",
-        "unchanged": "Unchanged",
-        "none": "No finding changed between the two editions.",
-        "counts": "{n_changed} of {n_total} findings changed.",
-        "evidence": "evidence",
-        "direction": "direction",
-        "rules": "Findings are matched by id; rules: direction up/down flipped (and not "
-        "inconclusive now) = reversed; "
-        "evidence moved on inconclusive < suggestive < clear, or a trend appeared/vanished = "
-        "strengthened/weakened.",
-        "method": "The previous edition was graded by method version {before}, this one by "
-        'version {after}: {n} of the changes below (marked "method") may come from the '
-        "change of method, not from the data.",
-        "by_method": "method",
-    },
-    "zh": {
-        "title": "与上一版相比的变化",
-        "reversed": "方向反转",
-        "strengthened": "证据增强",
-        "weakened": "证据减弱",
-        "new": "新增结论",
-        "gone": "不再成立的结论",
-        "unchanged": "未变化",
-        "none": "两版报告之间没有结论发生变化。",
-        "counts": "共{n_total}条结论，其中{n_changed}条有变化。",
-        "evidence": "证据",
-        "direction": "方向",
-        "rules": "按结论编号对应；规则：上升/下降方向互换且现证据非“不确定”为“方向反转”；"
-        "证据在 不确定 < 提示性 < 明确 之间升降，或趋势出现/消失，为“证据增强/减弱”。",
-        "method": "上一版按方法第{before}版分级，本版按第{after}版：下列变化中有{n}项（标注“方法”）"
-        "可能来自方法的改变，而非数据的变化。",
-        "by_method": "方法",
-    },
-}
-_EVIDENCE_ZH = {"clear": "明确", "suggestive": "提示性", "inconclusive": "不确定",
-                "descriptive": "描述性", "": ""}  # fmt: skip
-_DIRECTION_ZH = {"up": "上升", "down": "下降", "flat": "持平", "none": "无", "": ""}
 
 
 def classify(before: Finding, after: Finding) -> str:
@@ -203,20 +159,39 @@ def _fmt(value: float) -> str:
     )
 
 
+def _words(key: str, lang: str, **fields: object) -> str:
+    return message(f"changes.{key}", lang, **fields)
+
+
+def _coded(kind: str, code: object, lang: str) -> str:
+    """An evidence level or a direction in words (``report.grade.*``, ``direction.*``)."""
+    if not code:
+        return ""
+    try:
+        return message(f"{kind}.{code}", lang)
+    except KeyError:
+        return str(code)
+
+
 def _detail(rec: dict[str, object], lang: str) -> str:
-    words = HEADINGS[lang]
-    ev = (lambda e: _EVIDENCE_ZH.get(e, e)) if lang == "zh" else (lambda e: e)
-    di = (lambda d: _DIRECTION_ZH.get(d, d)) if lang == "zh" else (lambda d: d)
+    def ev(e: object) -> str:
+        return _coded("report.grade", e, lang)
+
+    def di(d: object) -> str:
+        return _coded("direction", d, lang)
+
     parts = []
     change = rec["change"]
     if change in ("reversed", "strengthened", "weakened"):
         if rec["direction_before"] != rec["direction"]:
             parts.append(
-                f"{words['direction']} {di(rec['direction_before'])} → {di(rec['direction'])}"
+                f"{_words('direction', lang)} {di(rec['direction_before'])} → "
+                f"{di(rec['direction'])}"
             )
         if rec["evidence_before"] != rec["evidence_after"]:
             parts.append(
-                f"{words['evidence']} {ev(rec['evidence_before'])} → {ev(rec['evidence_after'])}"
+                f"{_words('evidence', lang)} {ev(rec['evidence_before'])} → "
+                f"{ev(rec['evidence_after'])}"
             )
         parts.append(f"{_fmt(rec['value_before'])} → {_fmt(rec['value'])}")  # type: ignore[arg-type]
     return "; ".join(parts)
@@ -241,24 +216,22 @@ def what_changed_markdown(
     """
     if lang not in LANGS:
         lang = "en"
-    words = HEADINGS[lang]
-    lines = [f"## {words['title']}", ""] if heading else []
+    lines = [f"## {_words('title', lang)}", ""] if heading else []
     changed = changes[changes["change"] != "unchanged"] if len(changes) else changes
     if changed.empty:
-        return "\n".join(lines + [words["none"], ""])
-    lines += [words["counts"].format(n_changed=len(changed), n_total=len(changes)), ""]
+        return "\n".join(lines + [_words("none", lang), ""])
+    lines += [_words("counts", lang, n_changed=len(changed), n_total=len(changes)), ""]
     by_method = changed[changed["cause"] == "method"] if "cause" in changed else changed.iloc[:0]
     if len(by_method):
         first = by_method.iloc[0]
-        lines += [words["method"].format(before=int(first["method_before"]),
-                                         after=int(first["method_after"]),
-                                         n=len(by_method)), ""]  # fmt: skip
+        lines += [_words("method", lang, before=int(first["method_before"]),
+                         after=int(first["method_after"]), n=len(by_method)), ""]  # fmt: skip
     statement = "statement_zh" if lang == "zh" else "statement_en"
     for kind in ("reversed", "strengthened", "weakened", "new", "gone"):
         group = changed[changed["change"] == kind]
         if group.empty:
             continue
-        lines += [f"### {words[kind]} ({len(group)})", ""]
+        lines += [f"### {_words(kind, lang)} ({len(group)})", ""]
         for rec in group.head(limit).to_dict("records"):
             detail = _detail(rec, lang)
             label = SYNTHETIC_LABEL[lang]
@@ -266,14 +239,15 @@ def what_changed_markdown(
             if rec["synthetic"] and not text.startswith(label):
                 text = label + text
             if rec.get("cause") == "method":
-                detail = f"{detail} ({words['by_method']})" if detail else words["by_method"]
+                by_method_word = _words("by_method", lang)
+                detail = f"{detail} ({by_method_word})" if detail else by_method_word
             indicator, ident = escape_markdown(rec["indicator"]), escape_markdown(rec["id"])
             lines.append(f"- **{indicator}** ({ident}): {escape_markdown(text)}"
                          + (f" — {detail}" if detail else ""))  # fmt: skip
         if len(group) > limit:
             lines.append(f"- … +{len(group) - limit}")
         lines.append("")
-    lines += [f"_{words['rules']}_", ""]
+    lines += [f"_{_words('rules', lang)}_", ""]
     return "\n".join(lines)
 
 

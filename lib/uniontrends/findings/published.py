@@ -7,13 +7,12 @@ from typing import Any
 import pandas as pd
 
 from uniontrends.data.derive import catalog_entries
+from uniontrends.data.model import LANGS
 from uniontrends.findings.record import Finding, make_id
-from uniontrends.findings.wording import format_quantity, with_synthetic_label
+from uniontrends.findings.wording import both, format_quantity, with_synthetic_label
+from uniontrends.messages import message
 
-_BOUND = {
-    "en": {"at_least": ", a lower bound", "at_most": ", an upper bound"},
-    "zh": {"at_least": "，下限", "at_most": "，上限"},
-}
+_BOUNDS = ("at_least", "at_most")
 
 
 def reported_findings(
@@ -47,19 +46,19 @@ def reported_findings(
         start, end = int(r.period_start), int(r.period_end)
         synthetic = provenance == "synthetic"
         is_total = entry.get("aggregation", "sum") == "sum" and start != end
-        label = "reported" if provenance == "reported" else provenance
-        label_zh = "公开报道数" if provenance == "reported" else label
-        when_en = f"in total over {start}–{end}" if is_total else f"by {end}"
-        when_zh = f"{start}—{end}年累计" if is_total else f"截至{end}年"
-        amount_en = format_quantity(value, unit, "en", qualifier)
-        amount_zh = format_quantity(value, unit, "zh", qualifier)
-        en = (
-            f"{names['en']}, {region_names['en']}: {amount_en} {when_en} ({label} figure"
-            f"{_BOUND['en'].get(qualifier, '')}; {r.source})."
-        )
-        zh = (
-            f"{region_names['zh']}{names['zh']}{when_zh}{amount_zh}（{label_zh}"
-            f"{_BOUND['zh'].get(qualifier, '')}；{r.source}）。"
+        when = "finding.reported.total" if is_total else "finding.reported.level"
+        bound = f"finding.reported.bound.{qualifier}"
+        en, zh = both(
+            "finding.reported",
+            name=names,
+            region=region_names,
+            amount={lang: format_quantity(value, unit, lang, qualifier) for lang in LANGS},
+            when={lang: message(when, lang, start=start, end=end) for lang in LANGS},
+            label={lang: message("finding.reported.label", lang) for lang in LANGS}
+            if provenance == "reported"
+            else provenance,
+            bound={lang: message(bound, lang) for lang in LANGS} if qualifier in _BOUNDS else "",
+            source=r.source,
         )
         statistic = "reported_total" if is_total else "reported_level"
         out.append(

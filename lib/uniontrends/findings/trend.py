@@ -26,11 +26,14 @@ from uniontrends.findings.projections import horizon_text, method_text
 from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding, make_id
 from uniontrends.findings.wording import (
+    both,
     format_number,
     format_percent,
     format_quantity,
     with_synthetic_label,
 )
+from uniontrends.messages import message
+from uniontrends.numbers import number_format
 from uniontrends.stats import forecast
 from uniontrends.stats.bounds import (
     UNDETERMINED,
@@ -43,6 +46,7 @@ from uniontrends.stats.bounds import (
 from uniontrends.stats.counts import COUNT_UNITS, CountModelRefused, CountTrend, count_trend
 from uniontrends.stats.descriptive import aggregate, cagr
 from uniontrends.stats.evidence import (
+    CLEAR_N,
     METHOD_VERSION,
     SMALL_SAMPLE_N,
     Evidence,
@@ -78,10 +82,8 @@ TABLE_COLUMNS = (
     "evidence",
     "note",
 )
-_QUALIFIER_WORDS = {
-    "en": {"exact": "", "at_least": "at least ", "at_most": "at most ", "approx": "about "},
-    "zh": {"exact": "", "at_least": "至少", "at_most": "至多", "approx": "约"},
-}
+_QUALIFIERS = ("exact", "at_least", "at_most", "approx")
+_UP_DOWN = ("up", "down")
 
 
 @dataclass
@@ -211,6 +213,7 @@ class _Series:
     notebook: str | None
     shock_years: tuple[int, ...]
     denominator: str | None = None  # a rate's denominator when it is a stock (members)
+    denominator_names: dict[str, str] = field(default_factory=dict)  # its name by language
     exposure_walks: bool = False  # the exposure is a stock: it wanders like a random walk
 
     def __post_init__(self) -> None:
@@ -246,19 +249,18 @@ class _Series:
         return f"{self.region} {self.start}-{self.end} {self.indicator}"
 
     def period(self, lang: str) -> str:
-        return f"{self.start}–{self.end}" if lang == "en" else f"{self.start}—{self.end}年"
+        return message("plain.period", lang, start=self.start, end=self.end)
 
     def subject(self, lang: str) -> str:
-        if lang == "zh":
-            return f"{self.region_names['zh']}{self.names['zh']}"
-        return f"{self.names['en']}, {self.region_names['en']}"
+        return message(
+            "finding.subject", lang, name=self.names[lang], region=self.region_names[lang]
+        )
 
     def gaps(self, lang: str) -> str:
         """ "; no value for 2020" when years of the window are missing."""
         if not self.missing:
             return ""
-        years = ", ".join(str(y) for y in self.missing)
-        return f"；{years}年无数据" if lang == "zh" else f"; no value for {years}"
+        return message("finding.gaps", lang, years=", ".join(str(y) for y in self.missing))
 
     def finding(self, statistic: str, en: str, zh: str, **kw: Any) -> Finding:
         return Finding(
@@ -317,7 +319,7 @@ class _Series:
 def _q(
     value: float, unit: str, lang: str, qualifier: str = "exact", decimals: int | None = None
 ) -> str:
-    shown = qualifier if qualifier in _QUALIFIER_WORDS[lang] else "exact"
+    shown = qualifier if qualifier in _QUALIFIERS else "exact"
     return format_quantity(value, unit, lang, shown, decimals)
 
 
@@ -329,8 +331,8 @@ def _estimate(value: float, unit: str, lang: str) -> str:
 def _bounded(text: str, qualifier: str, lang: str) -> str:
     """A number's text with its qualifier in front ("at least +173 cases")."""
     if qualifier == UNDETERMINED:
-        return "无法确定" if lang == "zh" else "undetermined"
-    return _QUALIFIER_WORDS[lang].get(qualifier, "") + text
+        return number_format(lang).bounded(text, qualifier)
+    return number_format(lang).bounded(text, qualifier if qualifier in _QUALIFIERS else "exact")
 
 
 def _num(value: float, unit: str) -> str:
@@ -343,8 +345,7 @@ def _num(value: float, unit: str) -> str:
 def _signed_q(value: float, unit: str, lang: str) -> str:
     if unit == "share":
         # a change of a share is in percentage points, not percent
-        points = f"{value * 100:+,.2f}"
-        return f"{points} percentage points" if lang == "en" else f"{points}个百分点"
+        return message("number.points", lang, value=f"{value * 100:+,.2f}")
     text = format_quantity(value, unit, lang)
     return f"+{text}" if value > 0 else text
 
@@ -353,10 +354,8 @@ def _slope_interval(low: float, high: float, unit: str, lang: str) -> str:
     """A slope's interval in the slope's own unit: percentage points for a share."""
     if unit == "share":
         a, b = f"{low * 100:+,.2f}", f"{high * 100:+,.2f}"
-        return f"{a} to {b} percentage points" if lang == "en" else f"{a}至{b}个百分点"
-    return f"{_num(low, unit)} to {_num(high, unit)}" if lang == "en" else (
-        f"{_num(low, unit)}至{_num(high, unit)}"
-    )  # fmt: skip
+        return message("number.points", lang, value=message("finding.range", lang, low=a, high=b))
+    return message("finding.range", lang, low=_num(low, unit), high=_num(high, unit))
 
 
 def _p(p: float) -> str:
@@ -369,28 +368,28 @@ def _direction(slope: float, scale: float) -> str:
     return "up" if slope > 0 else "down"
 
 
-_VERDICT = {
-    "en": {"clear": "a clear {d} trend", "suggestive": "a suggestive {d} trend",
-           "inconclusive": "no clear trend", "descriptive": "not graded"},
-    "zh": {"clear": "{d}趋势明确", "suggestive": "{d}趋势提示性", "inconclusive": "趋势不明确",
-           "descriptive": "未分级"},
-}  # fmt: skip
-_DIRECTION_WORDS = {
-    "en": {"up": "upward", "down": "downward", "flat": ""},
-    "zh": {"up": "上升", "down": "下降", "flat": ""},
-}
-
-
 def _verdict(level: str, direction: str, lang: str) -> str:
-    return _VERDICT[lang][level].format(d=_DIRECTION_WORDS[lang][direction]).replace("  ", " ")
+    # a flat or unknown direction has no word: "no clear trend", "a clear trend"
+    words = message(f"finding.trend.direction.{direction}", lang) if direction in _UP_DOWN else ""
+    verdict = message(f"finding.trend.verdict.{level}", lang, direction=words)
+    return verdict.replace("  ", " ")
 
 
 def _family_words(p_adjusted: float | None, size: int, lang: str) -> str:
     if p_adjusted is None or size <= 1:
         return ""
-    if lang == "zh":
-        return f"；经{size}项检验的多重比较校正（Benjamini–Hochberg）后p = {p_adjusted:.3f}"
-    return f"; adjusted p = {p_adjusted:.3f} over {size} tests (Benjamini–Hochberg)"
+    return message("finding.trend.family", lang, p=f"{p_adjusted:.3f}", size=size)
+
+
+def _cap_words(ev: Evidence, lang: str) -> str:
+    """Why the grade is capped at suggestive, in words (``evidence.cap.*``)."""
+    words = []
+    for cap in ev.caps:
+        try:
+            words.append(message(f"evidence.cap.{cap}", lang, n=ev.n, needed=CLEAR_N))
+        except KeyError:  # a cap without words of its own reads as its code
+            words.append(cap)
+    return message("separator.list", lang).join(words)
 
 
 def _check_words(ev: Evidence, shock_years: tuple[int, ...], level: str, lang: str) -> str:
@@ -398,25 +397,28 @@ def _check_words(ev: Evidence, shock_years: tuple[int, ...], level: str, lang: s
     parts = []
     shocks = ", ".join(str(y) for y in shock_years)
     if ev.shock_robust is True:
-        parts.append(
-            f"去掉{shocks}年方向不变" if lang == "zh" else f"same direction without {shocks}"
-        )
+        parts.append(message("finding.trend.shock_robust", lang, years=shocks))
     elif ev.shock_robust is False:
-        parts.append(
-            f"去掉{shocks}年方向改变" if lang == "zh" else f"without {shocks} the direction changes"
-        )
-    capped = [c for c in ev.caps if c not in ("some inputs are bounds", "a perfect fit")]
-    if capped and ev.ceiling == "suggestive" and level == "suggestive":
-        text = ", ".join(capped)
-        parts.append(f"最多为提示性：{text}" if lang == "zh" else f"at most suggestive: {text}")
-    sep = "；" if lang == "zh" else "; "
+        parts.append(message("finding.trend.shock_changes", lang, years=shocks))
+    if ev.caps and ev.ceiling == "suggestive" and level == "suggestive":
+        parts.append(message("finding.trend.capped", lang, reasons=_cap_words(ev, lang)))
+    sep = message("separator.clause", lang)
     return "".join(sep + p for p in parts)
 
 
 def _small(s: _Series, lang: str) -> str:
-    if lang == "zh":
-        return f"，样本量{s.n}" + ("，小样本" if s.n < SMALL_SAMPLE_N else "")
-    return f", n = {s.n}" + (", small sample" if s.n < SMALL_SAMPLE_N else "")
+    small = message("finding.trend.small_sample", lang) if s.n < SMALL_SAMPLE_N else ""
+    return message("finding.trend.sample_size", lang, n=s.n) + small
+
+
+_MANN_KENDALL_METHODS = {"exact": "exact", "exact, with ties": "exact_ties",
+                         "normal, tie-corrected": "normal",
+                         "constant series": "constant"}  # fmt: skip
+
+
+def _mann_kendall_method(method: str, lang: str) -> str:
+    key = _MANN_KENDALL_METHODS.get(method)
+    return message(f"finding.trend.mann_kendall.{key}", lang) if key else method
 
 
 # ---- summarize --------------------------------------------------------------------------------
@@ -492,6 +494,7 @@ def summarize(
         notebook=notebook,
         shock_years=tuple(sorted(int(y) for y in shock_years)),
         denominator=_stock_denominator(entry, entries),
+        denominator_names=_names(entries.get(_stock_denominator(entry, entries) or "", {})),
         exposure_walks=str(entries.get(exposure or "", {}).get("kind", "")) == "stock",
     )
     parts = [_descriptive(series), _per_capita(series), _term_over_term(series), _tests(series)]
@@ -520,6 +523,11 @@ def summarize(
     grade_family([summary], series.family)
     _order(summary, _section_order(parts, found))
     return summary
+
+
+def _names(entry: dict[str, Any]) -> dict[str, str]:
+    """An indicator's name by language (none for an unknown indicator)."""
+    return {lang: str(entry[f"name_{lang}"]) for lang in LANGS if entry.get(f"name_{lang}")}
 
 
 def _stock_denominator(entry: dict[str, Any], entries: dict[str, dict[str, Any]]) -> str | None:
@@ -595,35 +603,29 @@ def _descriptive(s: _Series) -> _Part:
             "undefined: starting value is not positive" if first <= 0 else undetermined))
     )  # fmt: skip
     u = s.unit
-    if determined:
-        rel_en = (
-            f", {_bounded(format_percent(rel, signed=True), cq, 'en')}" if rel is not None else ""
-        )
-        rel_zh = (
-            f"，{_bounded(format_percent(rel, signed=True), cq, 'zh')}" if rel is not None else ""
-        )
-        g_en = (
-            f"; CAGR {_bounded(format_percent(growth, signed=True), cq, 'en')} a year"
-            if growth is not None
-            else ""
-        )
-        g_zh = (
-            f"，年均复合增长{_bounded(format_percent(growth, signed=True), cq, 'zh')}"
-            if growth is not None
-            else ""
-        )
-        ch_en = f"{_bounded(_signed_q(change, u, 'en'), cq, 'en')}{rel_en}{g_en}"
-        ch_zh = f"{_bounded(_signed_q(change, u, 'zh'), cq, 'zh')}{rel_zh}{g_zh}"
-    else:
-        ch_en = "the change is undetermined: both ends are bounds on the same side"
-        ch_zh = "两端均为同向界限，变化无法确定"
+
+    def change_words(lang: str) -> str:
+        if not determined:
+            return message("finding.level_change.undetermined", lang)
+        text = _bounded(_signed_q(change, u, lang), cq, lang)
+        if rel is not None:
+            percent = _bounded(format_percent(rel, signed=True), cq, lang)
+            text += message("finding.level_change.relative", lang, percent=percent)
+        if growth is not None:
+            percent = _bounded(format_percent(growth, signed=True), cq, lang)
+            text += message("finding.level_change.cagr", lang, percent=percent)
+        return text
+
+    en, zh = both(
+        "finding.level_change", subject=s.subject, start=s.start, end=s.end,
+        first=lambda lang: _q(first, u, lang, q0), last=lambda lang: _q(last, u, lang, q1),
+        change=change_words, gaps=s.gaps,
+    )  # fmt: skip
     part.findings.append(
         s.finding(
             "level_change",
-            f"{s.subject('en')}: from {_q(first, u, 'en', q0)} in {s.start} to "
-            f"{_q(last, u, 'en', q1)} in {s.end} ({ch_en}{s.gaps('en')}).",
-            f"{s.subject('zh')}由{s.start}年的{_q(first, u, 'zh', q0)}变为{s.end}年的"
-            f"{_q(last, u, 'zh', q1)}（{ch_zh}{s.gaps('zh')}）。",
+            en,
+            zh,
             value=change if determined else None,
             direction=_direction(change, first) if cq == "exact" or cq == "approx" else "none",
             evidence="descriptive",
@@ -648,15 +650,18 @@ def _descriptive(s: _Series) -> _Part:
                 part.rows.append(s.row(f"share_of_total_{year}", float(v / total), unit="share"))
         mean = float(s.values.mean())
         mq = sum_qualifier(s.quals)
-        years_en = f" (the {s.n} years with a value)" if s.missing else ""
-        years_zh = f"（有数据的{s.n}年）" if s.missing else ""
+        en, zh = both(
+            "finding.total", subject=s.subject, period=s.period,
+            total=lambda lang: _q(total, u, lang, tq), mean=lambda lang: _q(mean, u, lang, mq),
+            years=lambda lang: (
+                message("finding.total.years_with_value", lang, n=s.n) if s.missing else ""
+            ),
+        )  # fmt: skip
         part.findings.append(
             s.finding(
                 "total",
-                f"{s.subject('en')}: {_q(total, u, 'en', tq)} in {s.period('en')}{years_en} "
-                f"(annual average {_q(mean, u, 'en', mq)}).",
-                f"{s.subject('zh')}{s.period('zh')}{years_zh}合计{_q(total, u, 'zh', tq)}"
-                f"（年均{_q(mean, u, 'zh', mq)}）。",
+                en,
+                zh,
                 value=total,
                 interval_low=total if tq == "at_least" else None,
                 evidence="descriptive",
@@ -690,22 +695,26 @@ def _per_capita(s: _Series) -> _Part:
     low = high = None
     if q_end == "exact" and count == round(count):
         low, high = poisson_rate_interval(count, thousands, s.alpha)
-        band = f"{format_number(low, 2)}–{format_number(high, 2)}"
-        ci_en = f"{s.pct}% CI {band} from the count's Poisson error; "
-        ci_zh = f"{s.pct}%置信区间{band}（按计数的泊松误差）；"
     elif q_end == "at_least":
         low = float(per[-1])
-        ci_en = ci_zh = ""
-    else:
-        ci_en = ci_zh = ""
     mean = float(per.mean())
-    end_en, end_zh = (_bounded(format_number(float(per[-1]), 2), q_end, lang) for lang in LANGS)
-    mean_en, mean_zh = (_bounded(format_number(mean, 2), q_mean, lang) for lang in LANGS)
+
+    def interval_words(lang: str) -> str:
+        if high is None or low is None:
+            return ""
+        return message("finding.per_1000.poisson", lang, pct=s.pct, low=format_number(low, 2),
+                       high=format_number(high, 2))  # fmt: skip
+
+    en, zh = both(
+        "finding.per_1000", subject=s.subject, end=s.end, period=s.period,
+        rate=lambda lang: _bounded(format_number(float(per[-1]), 2), q_end, lang),
+        mean=lambda lang: _bounded(format_number(mean, 2), q_mean, lang),
+        interval=interval_words,
+    )  # fmt: skip
     finding = s.finding(
         "per_1000_members",
-        f"{s.subject('en')}: {end_en} per 1,000 members in {s.end} ({ci_en}average {mean_en} "
-        f"over {s.period('en')}).",
-        f"{s.subject('zh')}{s.end}年为每千名会员{end_zh}（{ci_zh}{s.period('zh')}平均{mean_zh}）。",
+        en,
+        zh,
         value=float(per[-1]) if q_end != UNDETERMINED else None,
         unit=u,
         interval_low=low,
@@ -753,23 +762,27 @@ def _term_over_term(s: _Series) -> _Part:
     note = f"{s.aggregation} {prev_start}-{prev_end} = {before:g}; this term = {this:g}"
     synthetic = s.synthetic or "synthetic" in set(prev["provenance"].astype(str))
     u = s.unit
-    word = {"sum": ("total", "合计"), "mean": ("average", "平均"), "last": ("end level", "期末")}
-    w_en, w_zh = word.get(s.aggregation, word["last"])
-    if cq == UNDETERMINED:
-        rel_en, rel_zh = " (the change is undetermined: both are bounds)", "（变化无法确定）"
-    else:
-        rel_en = (
-            f" ({_bounded(format_percent(rel, signed=True), cq, 'en')})" if rel is not None else ""
-        )
-        rel_zh = (
-            f"（{_bounded(format_percent(rel, signed=True), cq, 'zh')}）" if rel is not None else ""
-        )
+    what = s.aggregation if s.aggregation in ("sum", "mean") else "last"
+
+    def relative_words(lang: str) -> str:
+        if cq == UNDETERMINED:
+            return message("finding.term_over_term.undetermined", lang)
+        if rel is None:
+            return ""
+        percent = _bounded(format_percent(rel, signed=True), cq, lang)
+        return message("finding.term_over_term.relative", lang, percent=percent)
+
+    en, zh = both(
+        "finding.term_over_term", subject=s.subject, period=s.period,
+        what=lambda lang: message(f"finding.term_over_term.{what}", lang),
+        this=lambda lang: _q(this, u, lang, q_this),
+        before=lambda lang: _q(before, u, lang, q_before),
+        before_start=prev_start, before_end=prev_end, relative=relative_words,
+    )  # fmt: skip
     f = s.finding(
         "term_over_term",
-        f"{s.subject('en')}: {w_en} {_q(this, u, 'en', q_this)} in {s.period('en')} against "
-        f"{_q(before, u, 'en', q_before)} in {prev_start}–{prev_end}{rel_en}.",
-        f"{s.subject('zh')}{s.period('zh')}{w_zh}{_q(this, u, 'zh', q_this)}，上一届"
-        f"（{prev_start}—{prev_end}年）为{_q(before, u, 'zh', q_before)}{rel_zh}。",
+        en,
+        zh,
         value=rel,
         unit="share",
         direction=_direction(this - before, before) if not is_bound(cq) else "none",
@@ -843,7 +856,7 @@ def _tests(s: _Series) -> _Part:
         elif not s.bounded:
             # a count series the count model refuses (a structural zero ...) is not graded
             ev = Evidence("quasi-Poisson", None, st.evidence.direction, len(values),
-                          "descriptive", (f"no count model: {refused}",))  # fmt: skip
+                          "descriptive", ("no_count_model",))  # fmt: skip
     slope_unit = f"{s.unit} per year"
     ts_note = (f"Sen interval at {ts.ci_level:.1%}" if ts.ci_level is not None
                else f"n = {len(values)}: no Sen interval at {s.pct}%")  # fmt: skip
@@ -896,100 +909,58 @@ def _tests(s: _Series) -> _Part:
     def core_words(lang: str) -> str:
         est = _signed_q(st.estimate, u, lang)
         if s.bounded:
-            return (
-                f"{est} a year through bounds: the slope is not determined"
-                if lang == "en"
-                else f"年均{est}，部分数值为上下限，斜率无法确定"
-            )
+            return message("finding.trend.bounded", lang, estimate=est)
         if st.ci_low is None and st.estimate == 0:
-            level_text = _q(float(values[0]), u, lang)
-            return (
-                f"unchanged at {level_text} every year: no variation to test"
-                if lang == "en"
-                else f"每年均为{level_text}，没有可检验的变化"
-            )
+            return message("finding.trend.constant", lang, level=_q(float(values[0]), u, lang))
         if ct is not None:
-            change = format_percent(ct.rate_ratio - 1, signed=True)
-            p = _p(ct.p_value)
-            if lang == "zh":
-                return (
-                    f"年均变化{change}（准泊松回归，率比{ct.rate_ratio:.3f}，{s.pct}%置信区间"
-                    f"{ct.ci_low:.3f}–{ct.ci_high:.3f}，离散度{ct.dispersion:.2f}，"
-                    f"t({ct.df:g})），{p}"
-                )
-            return (
-                f"{change} a year (quasi-Poisson rate ratio {ct.rate_ratio:.3f}, {s.pct}% "
-                f"CI {ct.ci_low:.3f}–{ct.ci_high:.3f}, Pearson chi2/df "
-                f"{ct.dispersion:.2f}, t({ct.df:g})), {p}"
-            )
+            return message(
+                "finding.trend.count", lang, change=format_percent(ct.rate_ratio - 1, signed=True),
+                ratio=f"{ct.rate_ratio:.3f}", pct=s.pct, low=f"{ct.ci_low:.3f}",
+                high=f"{ct.ci_high:.3f}", dispersion=f"{ct.dispersion:.2f}", df=f"{ct.df:g}",
+                p=_p(ct.p_value),
+            )  # fmt: skip
         if refused is not None:
-            return (
-                f"{est} a year by OLS; no count model: {refused}"
-                if lang == "en"
-                else f"OLS年均{est}；未拟合计数模型：{refused}"
-            )
+            return message("finding.trend.no_count_model", lang, estimate=est, reason=refused)
         if st.ci_low is None:
-            return (
-                f"{est} every year: the points lie exactly on a line, no sampling interval or test"
-                if lang == "en"
-                else f"每年{est}，各点恰在一条直线上，无抽样区间和检验"
-            )
-        ci = _slope_interval(st.ci_low, st.ci_high, u, lang)
-        p = _p(st.evidence.p_value) if st.evidence.p_value is not None else ""
+            return message("finding.trend.perfect_fit", lang, estimate=est)
+        fields = dict(
+            estimate=est, pct=s.pct, interval=_slope_interval(st.ci_low, st.ci_high, u, lang),
+            p=_p(st.evidence.p_value) if st.evidence.p_value is not None else "",
+        )  # fmt: skip
         if st.drift is not None:
-            return (
-                f"{est} a year on average from the year-to-year changes (a level carried "
-                "from year to year), "
-                f"{s.pct}% CI {ci}, {p}"
-                if lang == "en"
-                else f"逐年变化平均每年{est}（存量指标），{s.pct}%置信区间{ci}，{p}"
-            )
+            return message("finding.trend.drift", lang, **fields)
         if walk is not None:
-            return (
-                f"{est} a year by OLS, {s.pct}% CI {ci} including the wander of "
-                f"{s.denominator} (a stock), {p}"
-                if lang == "en"
-                else f"OLS年均变化{est}，{s.pct}%置信区间{ci}（计入分母存量的随机波动），{p}"
+            denominator = s.denominator_names.get(lang) or str(s.denominator)
+            return message("finding.trend.denominator_walk", lang, **fields,
+                           denominator=denominator)  # fmt: skip
+        return message("finding.trend.ols", lang, **fields)
+
+    def body_words(level: str, p_adj: float | None, size: int, lang: str) -> str:
+        ols_words = ""
+        if ct is not None:
+            ols_words = message(
+                "finding.trend.check_ols", lang, estimate=_signed_q(ols.slope, u, lang)
             )
+        checks = ols_words + message(
+            "finding.trend.checks", lang, slope=_signed_q(ts.slope, u, lang), s=mk.s,
+            p=_p(mk.p_value), method=_mann_kendall_method(mk.method, lang),
+        )  # fmt: skip
         return (
-            f"{est} a year by OLS, {s.pct}% CI {ci}, {p}"
-            if lang == "en"
-            else f"OLS年均变化{est}，{s.pct}%置信区间{ci}，{p}"
+            core_words(lang)
+            + _family_words(p_adj, size, lang)
+            + message("separator.clause", lang)
+            + checks
+            + _check_words(ev, s.shock_years, level, lang)
+            + _small(s, lang)
+            + s.gaps(lang)
         )
 
     def words(level: str, p_adj: float | None, size: int, family: str) -> tuple[str, str]:
-        out = []
-        for lang in ("en", "zh"):
-            ols_words = ""
-            if ct is not None:
-                ols_words = (
-                    f"{_signed_q(ols.slope, u, lang)} a year by OLS; "
-                    if lang == "en"
-                    else f"OLS年均{_signed_q(ols.slope, u, lang)}；"
-                )
-            checks = ols_words + (
-                f"Theil–Sen {_signed_q(ts.slope, u, lang)} a year; Mann–Kendall S = {mk.s}, "
-                f"p = {mk.p_value:.3f} ({mk.method})"
-                if lang == "en"
-                else f"Theil–Sen年均{_signed_q(ts.slope, u, lang)}；Mann–Kendall S = {mk.s}，"
-                f"{_p(mk.p_value)}"
-            )
-            sep = "；" if lang == "zh" else "; "
-            body = (
-                core_words(lang)
-                + _family_words(p_adj, size, lang)
-                + sep
-                + checks
-                + _check_words(ev, s.shock_years, level, lang)
-                + _small(s, lang)
-                + s.gaps(lang)
-            )
-            verdict = _verdict(level, ev.direction, lang)
-            if lang == "en":
-                out.append(f"{s.subject('en')}, {s.period('en')}: {verdict} ({body}).")
-            else:
-                out.append(f"{s.subject('zh')}{s.period('zh')}{verdict}（{body}）。")
-        return out[0], out[1]
+        return both(
+            "finding.trend", subject=s.subject, period=s.period,
+            verdict=lambda lang: _verdict(level, ev.direction, lang),
+            body=lambda lang: body_words(level, p_adj, size, lang),
+        )  # fmt: skip
 
     if ct is not None:
         fields: dict[str, Any] = dict(
@@ -1036,19 +1007,14 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
     if n is not None and not is_bound(q):
         deff = _number(own, "design_effect")
         low, high, n_eff = survey_share_interval(share, n, deff, s.alpha)
-        d_en = (
-            f", design effect {deff:g}: effective n = {format_number(round(n_eff))}" if deff else ""
-        )
-        d_zh = f"，设计效应{deff:g}，有效样本{format_number(round(n_eff))}" if deff else ""
-        en = (
-            f"{s.subject('en')}: {format_percent(share)} in {s.end} (a survey of "
-            f"{format_number(n)} respondents{d_en}; Wilson {s.pct}% CI "
-            f"{format_percent(low)}–{format_percent(high)})."
-        )
-        zh = (
-            f"{s.subject('zh')}{s.end}年为{format_percent(share)}（抽样调查{format_number(n)}人"
-            f"{d_zh}；Wilson {s.pct}%置信区间{format_percent(low)}–{format_percent(high)}）。"
-        )
+        en, zh = both(
+            "finding.share.survey", subject=s.subject, share=format_percent(share), end=s.end,
+            n=format_number(n), pct=s.pct, low=format_percent(low), high=format_percent(high),
+            design=lambda lang: message(
+                "finding.share.design_effect", lang, effect=f"{deff:g}",
+                n=format_number(round(n_eff)),
+            ) if deff else "",
+        )  # fmt: skip
         method = "Wilson score interval on the survey's effective sample size"
         row = s.row(
             "share_end",
@@ -1067,19 +1033,12 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
         note = "no sample size and no counts: no sampling interval"
         return _Part(rows=[s.row("share_end", share, unit="share", note=note)])
     k, total = float(num["value"]), float(den["value"])
-    why_en = (
-        "no sample size is given, so no sampling interval is shown: a ratio of complete "
-        "counts has no sampling error, and a survey estimate needs its sample size"
-    )
-    why_zh = "未给出样本量，故不给抽样区间：完整计数之比没有抽样误差，抽样估计需提供样本量"
-    en = (
-        f"{s.subject('en')}: {_bounded(format_percent(share), q, 'en')} in {s.end} "
-        f"({format_number(k)} of {format_number(total)}; {why_en})."
-    )
-    zh = (
-        f"{s.subject('zh')}{s.end}年为{_bounded(format_percent(share), q, 'zh')}"
-        f"（{format_number(total)}中{format_number(k)}；{why_zh}）。"
-    )
+    en, zh = both(
+        "finding.share.counts", subject=s.subject, end=s.end,
+        share=lambda lang: _bounded(format_percent(share), q, lang),
+        part=format_number(k), whole=format_number(total),
+        why=lambda lang: message("finding.share.no_sample_size", lang),
+    )  # fmt: skip
     row = s.row(
         "share_end",
         share,
@@ -1148,24 +1107,24 @@ def _projection(s: _Series, horizon: int) -> _Part:
     mean, low, high = float(last["mean"]), float(last["pi_low"]), float(last["pi_high"])
     has_pi = math.isfinite(low) and math.isfinite(high)
     u = s.unit
-    if has_pi:
-        pi_en = (
-            f"{s.pct}% prediction interval {_estimate(low, u, 'en')} to {_estimate(high, u, 'en')}"
-        )
-        pi_zh = f"{s.pct}%预测区间{_estimate(low, u, 'zh')}至{_estimate(high, u, 'zh')}"
-    else:
-        pi_en = "no prediction interval: the values lie exactly on the model"
-        pi_zh = "数值恰在模型上，无预测区间"
-    scenario = proj.is_scenario(year)
-    kind_en = "scenario" if scenario else "projected"
+
+    def interval_words(lang: str) -> str:
+        if not has_pi:
+            return message("finding.projection.no_interval", lang)
+        return message("finding.projection.interval", lang, pct=s.pct,
+                       low=_estimate(low, u, lang), high=_estimate(high, u, lang))  # fmt: skip
+
+    kind = "finding.projection." + ("scenario" if proj.is_scenario(year) else "projected")
+    en, zh = both(
+        "finding.projection", subject=s.subject, year=year, end=s.end, n=s.n,
+        kind=lambda lang: message(kind, lang), value=lambda lang: _estimate(mean, u, lang),
+        interval=interval_words, method=lambda lang: method_text(proj, lang),
+        horizon=lambda lang: horizon_text(proj, year, lang),
+    )  # fmt: skip
     finding = s.finding(
         f"projection_{year}",
-        f"{s.subject('en')}: {kind_en} {_estimate(mean, u, 'en')} in {year} ({pi_en}; "
-        f"{method_text(proj, 'en')}, from the {s.end} value, n = {s.n}; "
-        f"{horizon_text(proj, year, 'en')}).",
-        f"{s.subject('zh')}{year}年{'情景值' if scenario else '预计'}为{_estimate(mean, u, 'zh')}"
-        f"（{pi_zh}；{method_text(proj, 'zh')}，自{s.end}年数值起，基于{s.n}个数据点；"
-        f"{horizon_text(proj, year, 'zh')}）。",
+        en,
+        zh,
         value=mean,
         interval_low=low if has_pi else None,
         interval_high=high if has_pi else None,

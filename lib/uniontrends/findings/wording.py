@@ -8,7 +8,10 @@ exact values; statements built on synthetic inputs start with "Illustrative (syn
 
 from __future__ import annotations
 
-from uniontrends.data.model import UNITS
+from collections.abc import Mapping
+
+from uniontrends.data.model import LANGS, UNITS
+from uniontrends.messages import message
 from uniontrends.numbers import unit_name
 
 SYNTHETIC_LABEL = {"en": "Illustrative (synthetic) data: ", "zh": "示例（合成）数据："}
@@ -66,3 +69,25 @@ def format_percent(share: float, decimals: int = 1, signed: bool = False) -> str
 def with_synthetic_label(text: str, synthetic: bool, lang: str) -> str:
     """Prefix the statement with the synthetic-data label when its inputs are synthetic."""
     return f"{SYNTHETIC_LABEL[lang]}{text}" if synthetic else text
+
+
+def both(key: str, **fields: object) -> tuple[str, str]:
+    """The message ``key`` in English and in Chinese (``messages.yaml``).
+
+    Args:
+        key: the message's key.
+        fields: its format fields; a field that reads differently in each language (a number
+            with its unit, a name) is given as a mapping {lang: text} or as a function of
+            the language.
+
+    Returns:
+        (English, Chinese).
+    """
+    en, zh = (message(key, lang, **{k: _in(v, lang) for k, v in fields.items()}) for lang in LANGS)
+    return en, zh
+
+
+def _in(value: object, lang: str) -> object:
+    if isinstance(value, Mapping):
+        return value[lang]
+    return value(lang) if callable(value) else value

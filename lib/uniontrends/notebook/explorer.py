@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from babel import Locale
 
 from uniontrends import config
+from uniontrends.data.model import LANGS
 from uniontrends.data.package import DataPackage, open_package
 from uniontrends.errors import UniontrendsError
-from uniontrends.findings.wording import SYNTHETIC_LABEL
+from uniontrends.messages import message, message_table
 from uniontrends.notebook.params import check_parameters
 from uniontrends.notebook.registry import Registry
 from uniontrends.notebook.session import Session
@@ -41,38 +43,6 @@ KEY_STATISTICS = (
     "glm_rate_ratio",
     "share_end",
 )
-_LABELS = {
-    "en": {
-        "package": "Data",
-        "region": "Region",
-        "compare": "Compare with",
-        "area": "Area",
-        "indicator": "Indicator",
-        "years": "Years",
-        "lang": "Language",
-        "statistics": "Key statistics",
-        "findings": "Findings",
-        "provenance": "Where the numbers come from",
-        "none": "No indicator of this area has annual data for this region.",
-        "sources": "Sources",
-        "kinds": "Provenance of the values shown",
-    },
-    "zh": {
-        "package": "数据包",
-        "region": "地区",
-        "compare": "比较地区",
-        "area": "领域",
-        "indicator": "指标",
-        "years": "年份",
-        "lang": "语言",
-        "statistics": "主要统计量",
-        "findings": "结论",
-        "provenance": "数据来源",
-        "none": "该地区在这一领域没有年度数据。",
-        "sources": "来源",
-        "kinds": "所示数值的数据类型",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -156,7 +126,7 @@ def render(selection: Selection) -> View:
 
     use_theme(selection.lang)
     s = session_for(selection)
-    words = _LABELS[selection.lang]
+    words = message_table("explorer", selection.lang)
     png, alt = _png(s.trend_figure(selection.indicator))
     # the whole area, as its notebook grades it: a finding's grade depends on its family
     area = s.area_summary(selection.area)
@@ -191,7 +161,7 @@ def _provenance_html(s: Session, indicator: str, words: dict[str, str]) -> str:
     items = "".join(f"<li>{escape_html(source)}</li>" for source in sources)
     note = ""
     if "synthetic" in kinds:
-        note = f"<p><strong>{escape_html(SYNTHETIC_LABEL[s.lang].rstrip(': ：'))}</strong></p>"
+        note = f"<p><strong>{escape_html(message('explorer.synthetic', s.lang))}</strong></p>"
     return (
         f"<h4>{escape_html(words['provenance'])}</h4>{note}"
         f"<p>{escape_html(words['kinds'])}: {escape_html(', '.join(shown))}</p>"
@@ -225,7 +195,9 @@ class Explorer:
         self.area = w.Dropdown()
         self.indicator = w.Dropdown()
         self.years = w.IntRangeSlider(continuous_update=False)
-        self.lang = w.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang)
+        # each language named in itself (CLDR): English, 中文
+        names = [(Locale.parse(code).display_name, code) for code in LANGS]
+        self.lang = w.ToggleButtons(options=names, value=lang)
         self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.compare_chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.statistics = w.HTML()
@@ -351,7 +323,7 @@ class Explorer:
         self.update()
 
     def _relabel(self) -> None:
-        words = _LABELS[self.lang.value]
+        words = message_table("explorer", self.lang.value)
         for name in ("package", "region", "compare", "area", "indicator", "years", "lang"):
             getattr(self, name).description = words[name]
 
@@ -380,7 +352,7 @@ class Explorer:
             return
         selection = self.selection
         if selection is None:
-            self.message.value = f"<p>{escape_html(_LABELS[self.lang.value]['none'])}</p>"
+            self.message.value = f"<p>{escape_html(message('explorer.none', self.lang.value))}</p>"
             return
         if selection.end - selection.start + 1 < 3:
             selection = replace(selection, start=selection.end - 2)

@@ -35,81 +35,6 @@ from uniontrends.present import layout
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.series import window_series
 
-# Table headers in Chinese; English headers are the column names made readable.
-_HEADERS_ZH = {
-    "indicator": "指标",
-    "region": "地区",
-    "year": "年份",
-    "value": "数值",
-    "figure": "数字",
-    "unit": "单位",
-    "qualifier": "限定",
-    "provenance": "数据来源类型",
-    "source": "来源",
-    "phrase_zh": "原文表述",
-    "period": "期间",
-    "statistic": "统计量",
-    "ci_low": "置信下限",
-    "ci_high": "置信上限",
-    "p_value": "p值",
-    "p_adjusted": "校正后p值",
-    "rank_low": "排名上限",
-    "rank_high": "排名下限",
-    "growth": "趋势年增长率",
-    "growth_ci_low": "增长率置信下限",
-    "growth_ci_high": "增长率置信上限",
-    "method": "方法",
-    "evidence": "证据强度",
-    "statement": "结论",
-    "interval": "区间",
-    "data": "数据",
-    "note": "说明",
-    "status": "核对结果",
-    "reported_value": "公开数",
-    "annual_value": "年度汇总",
-    "difference": "差额",
-    "annual_years": "年度数",
-    "aggregation": "汇总方式",
-    "annual_provenance": "年度数据类型",
-    "rows": "行数",
-    "table": "数据表",
-    "missing_years": "缺失年份",
-    "n_missing": "缺失数",
-    "rank": "排名",
-    "cagr": "年均增长率",
-    "level_start": "期初",
-    "level_end": "期末",
-    "synthetic": "合成数据",
-    "dataset": "数据集",
-    "region_name": "国家/地区",
-    "area": "领域",
-    "findings": "结论数",
-    "notebook": "笔记本",
-    "findings_from": "结论来自",
-    "reason": "原因",
-}
-_WORDS_ZH = {
-    "synthetic": "合成（示例）",
-    "reported": "公开报道",
-    "reference": "外部参考",
-    "official_annual": "官方年度统计",
-    "exact": "精确",
-    "at_least": "不少于（下限）",
-    "at_most": "不超过（上限）",
-    "approx": "约",
-    "clear": "明确",
-    "suggestive": "提示性",
-    "inconclusive": "不确定",
-    "descriptive": "描述性",
-    "consistent": "一致",
-    "inconsistent": "不一致",
-    "incomplete": "年度数据不全",
-    "no_annual_data": "无年度数据",
-    "total": "合计",
-    "this run": "本次运行",
-    "previous run": "以前的运行",
-    "missing": "缺失",
-}
 # Area statistics already computed in this process (a warm kernel keeps them across notebooks).
 _AREA_SUMMARIES: dict[tuple[object, ...], AreaSummary] = {}
 _AREA_SUMMARIES_KEPT = 8
@@ -249,19 +174,11 @@ class Session:
         return {area: self.catalog.area_name(area, self.lang) for area in self.catalog.areas}
 
     def localize(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Indicator names, coded words and headers in the session language (a copy)."""
-        out = df.copy()
-        if "indicator" in out.columns:
-            out["indicator"] = out["indicator"].map(lambda i: self.name(str(i)))
-        if self.lang != "zh":
-            out.columns = [str(c).replace("_", " ") for c in out.columns]
-            return out
-        # coded words (provenance, qualifier, evidence, status) wherever they stand alone
-        for col in out.columns:
-            if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
-                out[col] = out[col].map(lambda v: _WORDS_ZH.get(v, v) if isinstance(v, str) else v)
-        out.columns = [_HEADERS_ZH.get(str(c), _WORDS_ZH.get(str(c), str(c))) for c in out.columns]
-        return out
+        """Indicator names, coded words and headers in the session language (a copy;
+        ``present.tables.localized``)."""
+        from uniontrends.present.tables import localized
+
+        return localized(df, self.lang, self.name)
 
     # ---- display -----------------------------------------------------------------------------
 
@@ -642,11 +559,8 @@ class Session:
         p = self.panel
         rows = p[(p["indicator"] == indicator) & p["region"].isin(regions)]
         synthetic = sorted(set(rows.loc[rows["provenance"] == "synthetic", "region"]))
-        if self.lang == "zh":
-            text = f"按趋势年增长率排名（含排名范围）：{names}。"
-            return text + ("标注为“合成”的地区为示例数据。" if synthetic else "")
-        text = f"Ranked by trend growth (with the range of ranks its interval allows): {names}."
-        return text + (" Regions marked synthetic are illustrative data." if synthetic else "")
+        text = message("session.regions_note", self.lang, names=names)
+        return text + (message("session.regions_synthetic", self.lang) if synthetic else "")
 
     def compare(self, indicator: str) -> pd.DataFrame:
         """The indicator across the compared regions (``compared_regions``), ranked by trend

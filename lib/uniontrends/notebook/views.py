@@ -19,6 +19,7 @@ from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding
 from uniontrends.findings.skipped import NotAnalysed
 from uniontrends.findings.trend import TrendSummary, grade_family, overlap_groups, summarize
+from uniontrends.messages import message
 from uniontrends.present import layout, release, report
 from uniontrends.safe import escape_markdown
 from uniontrends.stats import audit
@@ -136,29 +137,16 @@ class ReferenceView:
 
     def describe(self) -> str:
         """One line of Markdown: what is compared, or why nothing is."""
-        info, held = self.s.package.info, self.countries()
-        zh = self.s.lang == "zh"
+        info, held, lang = self.s.package.info, self.countries(), self.s.lang
         if self.table().empty:
-            return (
-                "本数据包没有外部参考数据（reference/），无法进行国际比较。"
-                if zh
-                else "This package has no reference series (reference/): there is nothing "
-                "to compare with."
-            )
+            return message("reference.none", lang)
         if not held:
-            return (
-                "package.yaml 未指定参考数据中有的国家（country、peers），无法进行国际比较。"
-                if zh
-                else "package.yaml names no country the reference series hold (country, "
-                "peers): there is nothing to compare with."
-            )
+            return message("reference.no_country", lang)
         names = ", ".join(escape_markdown(self._name(c)) for c in held)  # from the files
-        if zh:
-            return f"真实公开的参考数据（ILOSTAT、OECD），比较：{names}。"
-        own = (
-            f" ({self._name(info.country)}: the package's country)" if info.country in held else ""
-        )
-        return f"Real published reference series (ILOSTAT, OECD) of {names}{own}."
+        own = ""
+        if info.country in held:
+            own = message("reference.own", lang, country=escape_markdown(self._name(info.country)))
+        return message("reference.compared", lang, names=names, own=own)
 
     def _name(self, country: str) -> str:
         rows = self.table()
@@ -379,7 +367,7 @@ class ReportView:
         synthetic rows; says so when only illustrative data exist."""
         picked = report.executive_summary(findings, region=self.s.region)
         if not picked:
-            self.s.md(report.ONLY_ILLUSTRATIVE[self.s.lang])
+            self.s.md(message("report.only_illustrative", self.s.lang))
         return picked
 
     def key_indicators(self, findings: list[Finding], area: str) -> list[str]:
@@ -527,8 +515,6 @@ class ReportView:
 
     def area_findings(self, findings: list[Finding], area: str) -> str:
         """Every finding of an area, collapsed: plain sentence, then grade and technical note."""
-        from uniontrends.messages import message
-
         mine = [f for f in findings if f.area == area]
         return release.findings_details(
             mine, self.s.lang, message("report.area_findings", self.s.lang), self.names(),
@@ -537,8 +523,6 @@ class ReportView:
 
     def other_findings(self, findings: list[Finding]) -> str:
         """The findings of no area section (the data audit, areas no notebook analyses)."""
-        from uniontrends.messages import message
-
         shown = set(self.areas(findings))
         rest = [f for f in findings if f.area not in shown]
         return release.findings_details(
@@ -561,6 +545,4 @@ class ReportView:
 
     def note(self, key: str) -> str:
         """A short note of the report from the message catalog (``report.<key>``)."""
-        from uniontrends.messages import message
-
         return message(f"report.{key}", self.s.lang)

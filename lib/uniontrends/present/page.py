@@ -11,20 +11,12 @@ from __future__ import annotations
 
 import re
 
+from uniontrends.messages import message
 from uniontrends.safe import figure_text
 
 # Kept as they are in a CSS string: letters, digits, spaces and a few harmless marks.
 _PLAIN = re.compile(r"[A-Za-z0-9 .,:()\u00b7\u2013\u2014]")
 FOOTER_FONT_PT = 7.5
-
-_EDITION = {
-    "en": "{region} · {start}–{end} · {year} edition",
-    "zh": "{region} · {start}—{end}年 · {year}年版",
-}
-_SYNTHETIC = {
-    "en": "Illustrative synthetic annual data, not official statistics",
-    "zh": "年度数值为示例（合成）数据，非官方统计",
-}
 
 
 def css_string(text: str) -> str:
@@ -50,8 +42,8 @@ def footer_text(region: str, start: int, end: int, lang: str, synthetic: bool) -
         lang: "en" or "zh".
         synthetic: whether any annual value shown is synthetic.
     """
-    text = _EDITION[lang].format(region=region, start=start, end=end, year=end)
-    return f"{text} · {_SYNTHETIC[lang]}" if synthetic else text
+    text = message("page.edition", lang, region=region, start=start, end=end, year=end)
+    return message("page.with_synthetic", lang, text=text) if synthetic else text
 
 
 def running_footer_style(text: str) -> str:

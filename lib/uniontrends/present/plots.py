@@ -35,6 +35,7 @@ from uniontrends.data.catalog import Catalog, Indicator
 from uniontrends.data.model import LANGS
 from uniontrends.data.regions import Regions
 from uniontrends.errors import ParameterError
+from uniontrends.messages import message
 from uniontrends.safe import figure_text
 from uniontrends.stats.forecast import Projection
 from uniontrends.stats.trend_tests import OLSTrend, TheilSen, ols_trend, theil_sen
@@ -88,67 +89,16 @@ ARROW_POINTS = 16  # length of a lower bound's upward arrow, whatever the axis s
 CONTEXT_MIN_COUNTRIES = 20  # a year's band of other countries needs this many reporting
 SOURCES_SHOWN = 3
 
-SYNTHETIC_NOTE = {
-    "en": "Illustrative data (synthetic) — not official statistics",
-    "zh": "示例数据（合成），非官方统计",
-}
+# The synthetic-data note drawn on every figure of synthetic data (``messages.yaml``).
+SYNTHETIC_NOTE = {lang: message("figure.synthetic", lang) for lang in LANGS}
 
-_TEXT = {
-    "en": {
-        "year": "Year",
-        "annual": "Annual values",
-        "ols": "OLS trend, {pct} % CI",
-        "theil_sen": "Theil–Sen trend, {pct} % CI",
-        "projection": "Projection, {pct} % prediction interval",
-        "at_least": "at least",
-        "at_most": "at most",
-        "approx": "about",
-        "exact": "",
-        "reported_total": (
-            "Published {start}–{end} total: {q} {value} {unit} (mean {q} {mean}/year)"
-        ),
-        "reported_level": "Published {end} level: {q} {value} {unit}",
-        "legend_lower": "Published lower bound (▲↑ at least; a period total as its yearly mean)",
-        "legend_upper": "Published upper bound (▼ at most)",
-        "legend_point": "Published figure (◆; a period total as its yearly mean)",
-        "source": "Source: {source}",
-        "sources_grouped": "{prefix} ({n} national sources)",
-        "context_band": "Middle half of the countries reporting each year (n = {low}–{high})",
-        "alt_line": "Line chart of {what}, {start}–{end}.",
-        "alt_panels": "Small multiples of {what}, {start}–{end}: {panels}.",
-        "alt_from_to": "{name} from {first} in {start} to {last} in {end}",
-        "alt_layers": "Also drawn: {layers}.",
-        "alt_axis_zero": "Value axes start at zero.",
-        "alt_context": "the middle half of other countries",
-        "list_sep": "; ",
-    },
-    "zh": {
-        "year": "年份",
-        "annual": "年度数值",
-        "ols": "OLS趋势（{pct}%置信区间）",
-        "theil_sen": "Theil–Sen趋势（{pct}%置信区间）",
-        "projection": "预测（{pct}%预测区间）",
-        "at_least": "不少于",
-        "at_most": "不多于",
-        "approx": "约",
-        "exact": "",
-        "reported_total": "公布的{start}—{end}年合计：{q}{value}{unit}（年均{q}{mean}）",
-        "reported_level": "公布的{end}年数值：{q}{value}{unit}",
-        "legend_lower": "公布的下限（▲↑ 不少于；期间合计按年均值画出）",
-        "legend_upper": "公布的上限（▼ 不多于）",
-        "legend_point": "公布的数字（◆；期间合计按年均值画出）",
-        "source": "来源：{source}",
-        "sources_grouped": "{prefix}（{n}个国家来源）",
-        "context_band": "每年有数据国家的中间一半（{low}—{high}个国家）",
-        "alt_line": "{what}折线图，{start}—{end}年。",
-        "alt_panels": "{what}分面图，{start}—{end}年：{panels}。",
-        "alt_from_to": "{name}从{start}年的{first}到{end}年的{last}",
-        "alt_layers": "另画有：{layers}。",
-        "alt_axis_zero": "数值轴从零开始。",
-        "alt_context": "其他国家的中间一半",
-        "list_sep": "；",
-    },
-}
+
+_BOUND_WORDS = ("at_least", "at_most", "approx")
+
+
+def _text(key: str, lang: str, **fields: object) -> str:
+    """A figure's wording (``messages.yaml``: ``figure.*``)."""
+    return message(f"figure.{key}", lang, **fields)
 
 
 # ---- language and theme -----------------------------------------------------------------------
@@ -275,7 +225,7 @@ def indicator_label(indicator: str, lang: str, catalog: Catalog) -> str:
     """Axis label with unit, e.g. "Labour disputes mediated (cases)" / "劳动争议调处（件）"."""
     entry = catalog[indicator]
     name, unit = _name(entry, lang), entry.unit_label(lang)
-    return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
+    return _text("axis_label", lang, name=name, unit=unit)
 
 
 def _fmt_number(value: float) -> str:
@@ -361,7 +311,7 @@ def _source_summary(sources: list[str], lang: str) -> str:
     shown = [
         members[0]
         if len(members) == 1
-        else _TEXT[lang]["sources_grouped"].format(prefix=prefix, n=len(members))
+        else _text("sources_grouped", lang, prefix=prefix, n=len(members))
         for prefix, members in groups.items()
     ]
     more = len(shown) - SOURCES_SHOWN
@@ -384,7 +334,7 @@ def _annotate(fig: Figure, lang: str, title: str, alt: str, *frames: pd.DataFram
         lines.append((note, style))
     sources = _sources(*frames)
     if sources:
-        line = _drawable(_TEXT[lang]["source"].format(source=_source_summary(sources, lang)))
+        line = _drawable(_text("source", lang, source=_source_summary(sources, lang)))
         notes.append(line)
         style = {"fontsize": NOTE_FONTSIZE - 0.5, "color": "0.3", "gid": SOURCE_GID}
         wrapped = _wrap(line, _note_width(fig, NOTE_FONTSIZE - 0.5))
@@ -427,7 +377,7 @@ def _series_words(rows: pd.DataFrame, entry: Indicator, name: str, lang: str) ->
     if rows.empty:
         return name
     first, last = rows.iloc[0], rows.iloc[-1]
-    return _TEXT[lang]["alt_from_to"].format(
+    return _text("alt_from_to", lang,
         name=name, first=_fmt_value(float(first["value"]), entry), start=int(first["year"]),
         last=_fmt_value(float(last["value"]), entry), end=int(last["year"]),
     )  # fmt: skip
@@ -495,7 +445,7 @@ def _draw_trend(
     else:
         band, key = _band_theil_sen(years, values, trend), "theil_sen"
     line = trend.intercept + trend.slope * (years - years[0])
-    label = _TEXT[lang][key].format(pct=_pct(alpha))
+    label = _text(key, lang, pct=_pct(alpha))
     ax.plot(years, line, color=TREND, lw=1.5, ls="-", label=label, gid=f"trend-{key}")
     low, high = _within_domain(band["low"], entry), _within_domain(band["high"], entry)
     ax.fill_between(years, low, high, color=TREND, alpha=0.18, lw=0)
@@ -504,7 +454,7 @@ def _draw_trend(
 
 def _draw_projection(ax: Axes, projection: Projection, lang: str, entry: Indicator) -> str:
     frame = projection.frame
-    label = _TEXT[lang]["projection"].format(pct=_pct(projection.alpha))
+    label = _text("projection", lang, pct=_pct(projection.alpha))
     ax.plot(frame["year"], frame["mean"], color=PROJECTION, ls="--", lw=1.5, label=label,
             gid="projection")  # fmt: skip
     low, high = _within_domain(frame["pi_low"], entry), _within_domain(frame["pi_high"], entry)
@@ -536,7 +486,7 @@ def _draw_reported(
     for _, row in rows.iterrows():
         value, qualifier = float(row["value"]), str(row.get("qualifier", "exact"))
         start, end = int(row["period_start"]), int(row["period_end"])
-        q = _TEXT[lang].get(qualifier, "")
+        q = _text(f"bound.{qualifier}", lang) if qualifier in _BOUND_WORDS else ""
         shown = _fmt_value(value, entry)
         lower = qualifier == "at_least"
         kind = _marker_kind(qualifier)
@@ -546,12 +496,19 @@ def _draw_reported(
             # a period total is on another scale than annual values: show the implied
             # mean per year as a segment over the period
             per_year = value / (end - start + 1) if entry.aggregation == "sum" else value
-            label = _TEXT[lang]["reported_total"].format(
-                start=start, end=end, q=q, value=shown, unit=unit, mean=_fmt_value(per_year, entry)
+            label = _text(
+                "reported_total",
+                lang,
+                start=start,
+                end=end,
+                q=q,
+                value=shown,
+                unit=unit,
+                mean=_fmt_value(per_year, entry),
             )
             xs, ys = [start, end], [per_year, per_year]
         else:
-            label = _TEXT[lang]["reported_level"].format(end=end, q=q, value=shown, unit=unit)
+            label = _text("reported_level", lang, end=end, q=q, value=shown, unit=unit)
             xs, ys = [end], [value]
         label = " ".join(label.split())
         ax.plot(xs, ys, color=PUBLISHED, ls=":", lw=1.5, marker=marker, ms=8, label=label,
@@ -594,7 +551,7 @@ def _legend_handles(kinds: Sequence[str], lang: str) -> list[Line2D]:
         if kind in kinds:
             marker = {"lower": "^", "upper": "v", "point": "D"}[kind]
             handles.append(Line2D([], [], color=PUBLISHED, ls=":", lw=1.5, marker=marker, ms=7,
-                                  label=_TEXT[lang][f"legend_{kind}"]))  # fmt: skip
+                                  label=_text(f"legend_{kind}", lang)))  # fmt: skip
     return handles
 
 
@@ -752,7 +709,7 @@ def trend_figure(
     with _themed(lang):
         fig = Figure(figsize=FIGSIZE, layout="constrained")
         ax = fig.add_subplot()
-        ax.plot(years, values, color=ANNUAL, marker="o", lw=1.8, label=_TEXT[lang]["annual"],
+        ax.plot(years, values, color=ANNUAL, marker="o", lw=1.8, label=_text("annual", lang),
                 gid="annual", zorder=5)  # fmt: skip
         if trend is not None and len(years) >= 3:
             layers.append(_draw_trend(ax, years, values, trend, lang, alpha, entry))
@@ -765,27 +722,25 @@ def trend_figure(
         _style_axes(ax, entry)
         _from_zero(ax, entry)
         _room_for_arrows(ax, drawn, _reported_top(ax, drawn))
-        ax.set_xlabel(_TEXT[lang]["year"])
+        ax.set_xlabel(_text("year", lang))
         ax.set_ylabel(indicator_label(indicator, lang, cat))
         where = _region_label(region_names, region, lang) if region else ""
-        title = (
-            f"{where}{'：' if lang == 'zh' else ': '}{_name(entry, lang)}"
-            if where
-            else _name(entry, lang)
-        )
+        title = _text("title", lang, region=where, name=_name(entry, lang)) if where else (
+            _name(entry, lang)
+        )  # fmt: skip
         ax.set_title(title)
         last = _last_point(rows)
         if last is not None:
             _end_labels(ax, [_EndLabel(*last, _fmt_value(last[1], entry), ANNUAL)], 2.4)
         _below_legend(ax, ax.get_legend_handles_labels()[0])
         span = (int(years.min()), int(years.max())) if len(years) else (0, 0)
-        alt = _TEXT[lang]["alt_line"].format(what=title, start=span[0], end=span[1])
-        alt = " ".join([alt, _series_words(rows, entry, _TEXT[lang]["annual"], lang) + "."])
+        alt = _text("alt_line", lang, what=title, start=span[0], end=span[1])
+        alt = " ".join([alt, _series_words(rows, entry, _text("annual", lang), lang) + "."])
         if layers:
-            alt += " " + _TEXT[lang]["alt_layers"].format(
-                layers=_TEXT[lang]["list_sep"].join(layers)
+            alt += " " + _text(
+                "alt_layers", lang, layers=message("separator.clause", lang).join(layers)
             )
-        alt += " " + _TEXT[lang]["alt_axis_zero"]
+        alt += " " + _text("alt_axis_zero", lang)
         _annotate(fig, lang, title, alt, rows, _as_frame(reported))
     return fig
 
@@ -918,7 +873,7 @@ def area_figure(
             width = PANEL_TITLE_WIDTH * 3 // max(counts)
             ax.set_title("\n".join(_wrap(_name(entry, lang), width)), fontsize=9)
             unit = entry.unit_label(lang)
-            ax.set_ylabel(f"({unit})" if lang == "en" else f"（{unit}）", fontsize=8)
+            ax.set_ylabel(_text("unit_label", lang, unit=unit), fontsize=8)
             last = _last_point(rows)
             if last is not None:
                 label = _EndLabel(*last, _fmt_value(last[1], entry), ANNUAL)
@@ -932,13 +887,15 @@ def area_figure(
         if legend_row is not None:
             legend_row.legend(handles=_legend_handles(kinds, lang), loc="center", frameon=False)
         years = pd.concat(used)["year"].dropna() if used else pd.Series([0])
-        alt = _TEXT[lang]["alt_panels"].format(
+        alt = _text(
+            "alt_panels",
+            lang,
             what=title,
             start=int(years.min()),
             end=int(years.max()),
-            panels=_TEXT[lang]["list_sep"].join(described),
+            panels=message("separator.clause", lang).join(described),
         )
-        alt += " " + _TEXT[lang]["alt_axis_zero"]
+        alt += " " + _text("alt_axis_zero", lang)
         _annotate(fig, lang, title, alt, *used)
     return fig
 
@@ -1000,10 +957,15 @@ def regions_figure(
         _from_zero(ax, entry)
         _end_labels(ax, labels, 2.4)
         title = _finish_line_chart(ax, cat, indicator, lang)
-        alt = _TEXT[lang]["alt_line"].format(
-            what=title, start=int(rows["year"].min()), end=int(rows["year"].max())
+        alt = _text(
+            "alt_line", lang, what=title, start=int(rows["year"].min()), end=int(rows["year"].max())
         )
-        alt += " " + _TEXT[lang]["list_sep"].join(described) + ". " + _TEXT[lang]["alt_axis_zero"]
+        alt += (
+            " "
+            + message("separator.clause", lang).join(described)
+            + ". "
+            + _text("alt_axis_zero", lang)
+        )
         _annotate(fig, lang, title, alt, rows)
     return fig
 
@@ -1014,7 +976,7 @@ def _cycle(colours: Sequence[Any], n: int) -> list[Any]:
 
 def _finish_line_chart(ax: Axes, cat: Catalog, indicator: str, lang: str) -> str:
     """Axis labels and title of a one-indicator line chart; returns the title."""
-    ax.set_xlabel(_TEXT[lang]["year"])
+    ax.set_xlabel(_text("year", lang))
     ax.set_ylabel(indicator_label(indicator, lang, cat))
     title = _name(cat[indicator], lang)
     ax.set_title(title)
@@ -1075,10 +1037,10 @@ def reference_figure(
         layers = []
         if len(band):
             n_low, n_high = int(band["n"].min()), int(band["n"].max())
-            label = _TEXT[lang]["context_band"].format(low=n_low, high=n_high)
+            label = _text("context_band", lang, low=n_low, high=n_high)
             ax.fill_between(band["year"], band["q1"], band["q3"], color=CONTEXT_GREY, lw=0,
                             alpha=0.8, label=label, gid="context-band", zorder=1)  # fmt: skip
-            layers.append(_TEXT[lang]["alt_context"])
+            layers.append(_text("alt_context", lang))
         palette = iter(SERIES_COLOURS[1:])
         for code in named:
             series = rows[rows["region"] == code].sort_values("year")
@@ -1100,16 +1062,16 @@ def reference_figure(
         title = _finish_line_chart(ax, cat, indicator, lang)
         handles = [h for h in ax.get_legend_handles_labels()[0] if h.get_gid() == "context-band"]
         _below_legend(ax, handles)
-        alt = _TEXT[lang]["alt_line"].format(
-            what=title, start=int(rows["year"].min()), end=int(rows["year"].max())
+        alt = _text(
+            "alt_line", lang, what=title, start=int(rows["year"].min()), end=int(rows["year"].max())
         )
         if described:
-            alt += " " + _TEXT[lang]["list_sep"].join(described) + "."
+            alt += " " + message("separator.clause", lang).join(described) + "."
         if layers:
-            alt += " " + _TEXT[lang]["alt_layers"].format(
-                layers=_TEXT[lang]["list_sep"].join(layers)
+            alt += " " + _text(
+                "alt_layers", lang, layers=message("separator.clause", lang).join(layers)
             )
-        alt += " " + _TEXT[lang]["alt_axis_zero"]
+        alt += " " + _text("alt_axis_zero", lang)
         _annotate(fig, lang, title, alt, rows)
     return fig
 

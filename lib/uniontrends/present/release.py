@@ -339,7 +339,7 @@ def area_narrative(
     real = headline_figures(findings, region, [area], {area: key_indicator}, limit=3)
     said = [plain_sentence(f, lang, names.get(f.indicator, f.indicator),
                            levels.get(f.indicator)) for f in real]  # fmt: skip
-    listed = ("、" if lang == "zh" else ", ").join(names.get(i, i) for i in drawn)
+    listed = message("separator.list", lang).join(names.get(i, i) for i in drawn)
     chart = "report.chart" + ("_synthetic" if synthetic else "") + ("_reported" if reported else "")
     parts = [_join(said, lang)] if said else []
     if listed:
@@ -349,7 +349,7 @@ def area_narrative(
 
 def _join(sentences: Iterable[str], lang: str) -> str:
     """Sentences one after the other: a space between English ones, none between Chinese."""
-    return ("" if lang == "zh" else " ").join(sentences)
+    return message("separator.sentence", lang).join(sentences)
 
 
 def findings_details(

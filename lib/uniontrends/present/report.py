@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -21,10 +22,16 @@ from uniontrends.findings.record import (
 )
 from uniontrends.findings.skipped import NOT_ANALYSED_FILE, NotAnalysed, read_not_analysed
 from uniontrends.findings.wording import format_number
-from uniontrends.messages import message
+from uniontrends.messages import message, message_lang
 from uniontrends.safe import escape_markdown
-from uniontrends.stats.audit import reconciliation_rules
-from uniontrends.stats.evidence import CLEAR_Q, evidence_rules
+from uniontrends.stats.audit import APPROX_TOLERANCE, reconciliation_rules
+from uniontrends.stats.evidence import (
+    CLEAR_N,
+    CLEAR_Q,
+    SMALL_SAMPLE_N,
+    SUGGESTIVE_Q,
+    evidence_rules,
+)
 
 ALL_FINDINGS_FILE = "findings_all.json"
 
@@ -104,7 +111,8 @@ def executive_summary(
 
     Synthetic (illustrative) findings never make a headline: only findings resting on real rows
     (reported, official annual, reference) are picked, so the list is empty when a region has
-    only illustrative data (the report then says so, ``ONLY_ILLUSTRATIVE``).
+    only illustrative data (the report then says so: ``report.only_illustrative`` in the
+    message catalog).
 
     Args:
         findings: every finding of the report.
@@ -130,13 +138,6 @@ def executive_summary(
         if len(out) == top:
             break
     return out
-
-
-ONLY_ILLUSTRATIVE = {
-    "en": "Only illustrative (synthetic) annual data exist for this region: no headline finding "
-    "is drawn from them. The published figures below are the real data.",
-    "zh": "本地区只有示例（合成）年度数据，不据此给出摘要结论；下文的公开报道数字为真实数据。",
-}
 
 
 def key_indicators(findings: list[Finding], area: str, n: int = 4) -> list[str]:
@@ -270,40 +271,10 @@ def chance_clear(findings: list[Finding], lang: str = "en") -> str:
     families = sorted({f.family for f in tested if f.family})
     clear = sum(f.evidence == "clear" for f in tested)
     m, k = len(tested), len(families)
-    if lang == "zh":
-        return (
-            f"**偶然性**：本报告有{m}项趋势检验，分属{k}个检验族（每个领域笔记本为一族）。若没有任何"
-            f"趋势、也不做多重比较校正，仅凭偶然约有{m * CLEAR_Q:.1f}项会被判为“明确”；经校正后，"
-            f"每族偶然出现任何“明确”的概率不超过{CLEAR_Q:.0%}，即本报告约{k * CLEAR_Q:.2f}项。"
-            f"本报告实际有{clear}项“明确”。纯噪声模拟的实测数见 docs/methods.md。"
-        )
-    return (
-        f"**What chance alone would give.** This report grades {m} trend tests in {k} "
-        f"families (one per area notebook). If nothing trended, chance alone would make about "
-        f'{m * CLEAR_Q:.1f} of them "clear" without a multiplicity control; with it, each family '
-        f'gives any "clear" by chance with probability at most {CLEAR_Q:.0%}, about '
-        f'{k * CLEAR_Q:.2f} here. This report has {clear} "clear" findings. The rates measured '
-        "on simulated no-trend data of this shape are in docs/methods.md."
-    )
-
-
-_ZH_NOTES = (
-    "**证据规则**：每个序列只用一项检验分级：流量、金额和流量比率用OLS斜率（t分布，"
-    "分母为会员等存量时计入其随机波动）；存量和水平比例用逐年变化的平均值；计数用准泊松"
-    "回归。同一领域笔记本的检验为一族，按Benjamini–Hochberg校正p值（共用数据的指标先"
-    "合并为一组）。校正后p<0.05且至少5年、Mann–Kendall与Theil–Sen方向一致、去掉冲击年份"
-    "方向不变、没有只给出界限（至少/至多）的数值时为“明确”；校正后p<0.10或有一项条件不满足为“提示性”；"
-    "否则为“不确定”；水平、合计、变化、预测，以及经过界限数值或完全线性的趋势为“描述性”。",
-    "**小样本**：五年窗口只有5个年度值，Mann-Kendall精确检验（含结值）的最小双侧p值为"
-    "0.0167，只作方向核对；所有少于8个数据点的结论均标注小样本。",
-    "**下限**：“余”“超”“以上”表示下限，年度合计不少于该数即视为一致；“约”允许10%偏差；"
-    "经过下限的变化、比率和趋势保留界限或标为“无法确定”，不分级。",
-    "**预测**：在对数、logit或平方根尺度上自最后观测值外推，不会超出可能范围；超过"
-    "(n−1)/2年为情景而非预测。",
-    "**比率**：由分子、分母派生（如每千名会员劳动争议数），并继承其数据类型与限定；"
-    "只有给出样本量的抽样比例才有抽样区间。",
-)
-_ZH_RECONCILIATION = 2  # the note on lower bounds: about published figures only
+    return message(
+        "method.chance", lang, tests=m, families=k, expected=f"{m * CLEAR_Q:.1f}",
+        q=f"{CLEAR_Q:.0%}", family_expected=f"{k * CLEAR_Q:.2f}", clear=clear,
+    )  # fmt: skip
 
 
 def method_notes(
@@ -325,19 +296,31 @@ def method_notes(
             would produce is said (``chance_clear``).
     """
     chance = [chance_clear(findings, lang)] if findings is not None else []
-    if lang == "zh":
-        notes = [n for i, n in enumerate(_ZH_NOTES) if reported or i != _ZH_RECONCILIATION]
-        return "\n\n".join(notes[:1] + chance + notes[1:])
+    # The rules as the code applies them (its documentation, docs/methods.md) follow the
+    # summary in English; the Chinese edition gives the summary.
+    documented = message_lang(lang) == "en"
+
+    fields = {
+        "evidence": dict(clear_q=f"{CLEAR_Q:.2f}", clear_n=CLEAR_N,
+                         suggestive_q=f"{SUGGESTIVE_Q:.2f}"),
+        "small_sample": dict(years=CLEAR_N, small=SMALL_SAMPLE_N,
+                             p_min=f"{2 / math.factorial(CLEAR_N):.4f}"),
+        "bounds": dict(approx=f"{APPROX_TOLERANCE:.0%}"),
+    }  # fmt: skip
+
+    def note(key: str, rules: str = "") -> str:
+        text = message(f"method.{key}", lang, **fields.get(key, {}))
+        return text + "\n\n" + _rules_markdown(rules) if documented and rules else text
+
     notes = [
-        "**Evidence and count models.** " + _rules_markdown(evidence_rules()),
+        note("evidence", evidence_rules()),
         *chance,
-        "**Small samples.** A five-year window gives n = 5 annual values; every finding "
-        "from fewer than 8 points is flagged small_sample, and projections beyond "
-        "(n - 1) / 2 years are scenarios.",
-        "**Lower bounds and reconciliation.** " + _rules_markdown(reconciliation_rules()),
-        "**Derived rates.** " + _rules_markdown(derivation_rules(synthetic)),
+        note("small_sample"),
+        *([note("bounds", reconciliation_rules())] if reported else []),
+        note("projection"),
+        note("rates", derivation_rules(synthetic)),
     ]
-    return "\n\n".join(n for n in notes if reported or not n.startswith("**Lower bounds"))
+    return "\n\n".join(notes)
 
 
 def write_all_findings(findings: list[Finding], out_dir: str | Path) -> Path:

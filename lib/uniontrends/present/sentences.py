@@ -134,7 +134,7 @@ def _trend(f: Finding, lang: str, fields: dict, fmt: NumberFormat) -> str:
     rate = ""
     if not is_missing(effect) and math.isfinite(float(effect)):  # type: ignore[arg-type]
         shown = fmt.number(abs(float(effect)) * 100, 1) + "%"  # type: ignore[arg-type]
-        rate = message("plain.rate", lang, rate=shown, went=went)
+        rate = message(f"plain.rate.{direction}", lang, rate=shown)
     key = evidence if evidence in ("clear", "suggestive") else "descriptive"
     return message(f"plain.trend.{key}", lang, **fields, went=went, rate=rate)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from uniontrends.messages import message, message_table
 from uniontrends.safe import controls_written_out, escape_html, neutralise_formulas
 
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel on Chinese Windows read UTF-8 correctly
@@ -24,20 +25,39 @@ KEY_STATISTICS = ("level_start", "level_end", "rel_change", "cagr")
 TREND_METHODS_FIRST = ("glm_rate_ratio", "ols_slope", "mann_kendall_s")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
-# Column headings of the shared tidy tables, for display in Chinese.
-_COLUMNS_ZH = {
-    "region": "地区",
-    "year": "年份",
-    "indicator": "指标",
-    "value": "数值",
-    "qualifier": "限定",
-    "unit": "单位",
-    "source": "来源",
-    "provenance": "数据性质",
-    "period_start": "起始年",
-    "period_end": "截止年",
-    "note": "备注",
-}
+
+def header(column: object, lang: str = "en") -> str:
+    """A column's heading in ``lang`` (``messages.yaml``: ``header.*``, then a coded word's
+    ``word.*``); an unknown column as its name, underscores read as spaces in English."""
+    name = str(column)
+    found = message_table("header", lang).get(name)
+    if found is not None:
+        return found
+    if lang == "zh":
+        return message_table("word", lang).get(name, name)
+    return name.replace("_", " ")
+
+
+def localized(df: pd.DataFrame, lang: str, name_of: Callable[[str], str]) -> pd.DataFrame:
+    """A table for readers of ``lang`` (a copy): indicator names, coded words (a provenance,
+    a qualifier, an evidence level standing alone in a cell) and headings in the language.
+
+    Args:
+        df: the table, with ids and codes as the files keep them.
+        lang: "en" or "zh".
+        name_of: indicator id -> its name in ``lang``.
+    """
+    out = df.copy()
+    if "indicator" in out.columns:
+        out["indicator"] = out["indicator"].map(lambda i: name_of(str(i)))
+    # only the words a language writes differently from their code (none in English)
+    words = {code: text for code, text in message_table("word", lang).items() if text != code}
+    if words:
+        for col in out.columns:
+            if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
+                out[col] = out[col].map(lambda v: words.get(v, v) if isinstance(v, str) else v)
+    out.columns = [header(c, lang) for c in out.columns]
+    return out
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -141,31 +161,24 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
 
     Args:
         df: the table (values in base units).
-        lang: "en" or "zh"; zh translates the shared column names.
+        lang: "en" or "zh": the headings' language (``header``).
         precision: decimals shown for non-integer numbers.
 
     Returns:
         A pandas Styler (renders as HTML in Jupyter and in the HTML export).
     """
-    shown = controls_written_out(df.rename(columns=_COLUMNS_ZH) if lang == "zh" else df)
+    # headings in the language (a table already localised keeps its own)
+    shown = controls_written_out(df.set_axis([header(c, lang) for c in df.columns], axis=1))
     styler = shown.style.format(thousands=",", precision=precision, escape="html", na_rep="")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     whole = [c for c in shown.columns if _whole_numbers(shown[c])]
     if whole:  # 38 organisations, not 38.00
         styler = styler.format(thousands=",", precision=0, subset=whole, na_rep="")
-    year_cols = [
-        c
-        for c in shown.columns
-        if c in ("year", "年份", "period_start", "起始年", "period_end", "截止年")
-    ]
+    year_cols = [c for c in shown.columns if c in _headers(("year", "period_start", "period_end"))]
     if year_cols:
         # years are labels, not quantities: no thousands separator
         styler = styler.format("{}", subset=year_cols, escape="html", na_rep="")
-    p_cols = [
-        c
-        for c in shown.columns
-        if c in ("p_value", "p value", "p值", "p_adjusted", "p adjusted", "校正后p值")
-    ]
+    p_cols = [c for c in shown.columns if c in _headers(("p_value", "p_adjusted"))]
     if p_cols:  # "0.00" would hide how small a p-value is; files keep the number itself
         styler = styler.format(_format_p, subset=p_cols, na_rep="")
     text_cols = [c for c in shown.columns if _is_text(shown[c])]
@@ -189,42 +202,16 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
     return styler
 
 
+def _headers(columns: tuple[str, ...]) -> set[str]:
+    """The columns as named in any table: their ids and their headings in every language."""
+    return {*columns, *(header(c, lang) for c in columns for lang in ("en", "zh"))}
+
+
 def _is_text(column: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(column) or column.dtype == object
 
 
 # ---- long tables: key numbers first, the rest collapsed (HTML <details>, no script) ---------
-
-_WORDS = {
-    "en": {
-        "all_rows": "All {n} rows",
-        "first_rows": "First {k} of {n} rows; all of them below and in the table's CSV file.",
-        "statistics": "{n} statistics",
-        "key_numbers": "Key numbers",
-        "all_statistics": "All statistics, by indicator (click to open)",
-        "start": "Level {year}",
-        "end": "Level {year}",
-        "change": "Change",
-        "cagr": "Per year (CAGR)",
-        "trend": "Trend evidence",
-        "indicator": "Indicator",
-        "provenance": "Data",
-    },
-    "zh": {
-        "all_rows": "全部{n}行",
-        "first_rows": "前{k}行（共{n}行）；全部行见下方及该表的CSV文件。",
-        "statistics": "{n}项统计量",
-        "key_numbers": "主要数字",
-        "all_statistics": "全部统计量（按指标，点击展开）",
-        "start": "{year}年",
-        "end": "{year}年",
-        "change": "变化",
-        "cagr": "年均增长率",
-        "trend": "趋势证据",
-        "indicator": "指标",
-        "provenance": "数据类型",
-    },
-}
 
 
 def format_value(value: object, unit: str, lang: str = "en") -> str:
@@ -275,10 +262,9 @@ def long_table_html(styled: Styler, head: Styler, n_rows: int, lang: str) -> str
         n_rows: rows in the whole table.
         lang: "en" or "zh".
     """
-    words = _WORDS[lang]
-    note = escape_html(words["first_rows"].format(k=HEAD_ROWS, n=n_rows))
+    note = escape_html(message("table.first_rows", lang, k=HEAD_ROWS, n=n_rows))
     return f'<p class="ut-edition">{note}</p>{head.to_html()}' + collapsed(
-        styled.to_html(), words["all_rows"].format(n=n_rows)
+        styled.to_html(), message("table.all_rows", lang, n=n_rows)
     )
 
 
@@ -306,9 +292,8 @@ def statistics_html(
     Returns:
         HTML (every value from data escaped).
     """
-    words = _WORDS[lang]
     key = _key_numbers(table, lang, name_of, localize, years)
-    parts = [display_table(key, lang).set_caption(words["key_numbers"]).to_html()]
+    parts = [display_table(key, lang).set_caption(message("table.key_numbers", lang)).to_html()]
     groups = []
     for indicator, rows in table.groupby("indicator", sort=False):
         shown = rows.drop(columns=["indicator"]).copy()
@@ -322,9 +307,9 @@ def statistics_html(
                 for v, u in zip(shown[col], shown["unit"], strict=True)
             ]
         styled = display_table(localize(shown.reset_index(drop=True)), lang)
-        note = words["statistics"].format(n=len(rows))
+        note = message("table.statistics", lang, n=len(rows))
         groups.append(collapsed(styled.to_html(), name_of(str(indicator)), note))
-    parts.append(collapsed("".join(groups), words["all_statistics"]))
+    parts.append(collapsed("".join(groups), message("table.all_statistics", lang)))
     return "".join(parts)
 
 
@@ -335,7 +320,6 @@ def _key_numbers(
     localize: Callable[[pd.DataFrame], pd.DataFrame],
     years: tuple[int, int],
 ) -> pd.DataFrame:
-    words = _WORDS[lang]
     rows = []
     for indicator, group in table.groupby("indicator", sort=False):
         stat = group.set_index("statistic")
@@ -365,9 +349,10 @@ def _key_numbers(
     # coded words (evidence, provenance) in the session language, headers from this module
     coded = localize(key[["trend", "provenance"]].rename(columns={"trend": "evidence"}))
     key["trend"], key["provenance"] = coded.iloc[:, 0].to_numpy(), coded.iloc[:, 1].to_numpy()
-    headers = {k: words[k] for k in ("indicator", "change", "cagr", "trend", "provenance")}
+    headers = {k: message(f"table.key.{k}", lang) for k in
+               ("indicator", "change", "cagr", "trend", "provenance")}  # fmt: skip
     headers |= {
-        "start": words["start"].format(year=years[0]),
-        "end": words["end"].format(year=years[1]),
+        "start": message("table.key.level", lang, year=years[0]),
+        "end": message("table.key.level", lang, year=years[1]),
     }
     return key.rename(columns=headers)

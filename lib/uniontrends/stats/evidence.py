@@ -84,7 +84,9 @@ class Evidence:
         direction: "up", "down" or "flat" from the grading estimate.
         n: years used.
         ceiling: the best grade the checks allow ("clear", "suggestive" or "descriptive").
-        caps: why the ceiling is below "clear" (short phrases for the statement).
+        caps: why the ceiling is below "clear", as codes ("short_series" (fewer than
+            ``CLEAR_N`` years), "methods_disagree", "shock_year", "bounded", "perfect_fit");
+            a finding's statement words them (``messages.yaml``: ``evidence.cap.*``).
         shock_robust: whether the direction is the same without the shock years; None when
             no shock year is in the window or too few years would remain.
     """
@@ -121,16 +123,16 @@ def _ceiling(
     n: int, agree: bool, shock_robust: bool | None, bounded: bool, perfect: bool
 ) -> tuple[str, tuple[str, ...]]:
     if bounded:
-        return "descriptive", ("some inputs are bounds",)
+        return "descriptive", ("bounded",)
     if perfect:
-        return "descriptive", ("a perfect fit",)
+        return "descriptive", ("perfect_fit",)
     caps = []
     if n < CLEAR_N:
-        caps.append(f"n = {n} < {CLEAR_N}")
+        caps.append("short_series")
     if not agree:
-        caps.append("Mann–Kendall / Theil–Sen disagree in direction")
+        caps.append("methods_disagree")
     if shock_robust is False:
-        caps.append("the direction rests on a shock year")
+        caps.append("shock_year")
     return ("suggestive" if caps else "clear"), tuple(caps)
 
 
