@@ -132,7 +132,7 @@ def test_reconciliation_findings_roundtrip(tmp_path):
     table = audit.reconcile(_reported("disputes", 1200, "at_least"), panel, CATALOG)
     (f,) = audit_findings.reconciliation_findings(table, CATALOG, "00_data_audit")
     assert f.value == 1241 and f.synthetic
-    assert "at least 1,200 cases" in f.statement_en and "consistent" in f.statement_en
+    assert "more than 1,200 cases" in f.statement_en and "consistent" in f.statement_en
     assert "超过1,200件" in f.statement_zh and "一致" in f.statement_zh
     assert f.provenance == ["reported", "synthetic"]
     json_path, _ = write_findings([f], tmp_path)

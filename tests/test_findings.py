@@ -5,7 +5,7 @@ import json
 import pytest
 from uniontrends.errors import DataError
 from uniontrends.findings import record as fm
-from uniontrends.findings.wording import format_quantity
+from uniontrends.numbers import number_format
 
 
 def _f(stat="trend", evidence="clear", effect=0.1, synthetic=False, **kw):
@@ -21,13 +21,14 @@ def _f(stat="trend", evidence="clear", effect=0.1, synthetic=False, **kw):
     return fm.Finding(**base)
 
 
-def test_format_quantity():
-    assert format_quantity(1200, "cases", "en", "at_least") == "at least 1,200 cases"
-    assert format_quantity(1200, "cases", "zh", "at_least") == "超过1,200件"
-    assert format_quantity(3460000, "yuan", "zh") == "3,460,000元"
-    assert format_quantity(35000, "person_times", "en", "approx") == "about 35,000 person-times"
-    assert format_quantity(0.853, "share", "en") == "85.3%"
-    assert format_quantity(12.5, "per_1000_members", "zh") == "每千名会员12.50"
+def test_statements_and_the_report_format_quantities_alike():
+    en, zh = number_format("en"), number_format("zh")
+    assert en.quantity(1200, "cases", "at_least") == "more than 1,200 cases"
+    assert zh.quantity(1200, "cases", "at_least") == "超过1,200件"
+    assert zh.quantity(3460000, "yuan") == "346万元"
+    assert en.quantity(35000, "person_times", "approx") == "about 35,000 person-times"
+    assert en.quantity(0.853, "share") == "85.3%"
+    assert zh.quantity(12.5, "per_1000_members") == "每千名会员12.5"
 
 
 def test_round_trip(tmp_path):

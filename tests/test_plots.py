@@ -174,7 +174,7 @@ def test_reference_figure_labels_own_country_and_peers_over_a_context_band():
         band = [c for c in ax.collections if c.get_gid() == "context-band"]
         assert len(band) == 1
         labels = [t.get_text() for t in ax.texts if t.get_gid() == plots.END_LABEL_GID]
-        assert sorted(labels) == sorted([f"{name} 35.0%", f"{peer} 25.0%"])
+        assert sorted(labels) == sorted([f"{name} 35%", f"{peer} 25%"])
         assert all(plots.SYNTHETIC_NOTE[lang] not in t for t in _texts(fig))
         # one dataset with a source per country is named once, with the count
         assert "ILOSTAT ILR_TUMT_NOC_RT_A" in plots.figure_notes(fig)[0]
@@ -188,7 +188,7 @@ def test_reference_figure_without_a_country_draws_no_highlight():
     assert [c.get_gid() for c in fig.axes[0].collections] == ["context-band"]
 
 
-@pytest.mark.parametrize("lang,word", [("en", "at least"), ("zh", "不少于")])
+@pytest.mark.parametrize("lang,word", [("en", "more than 1,200 cases"), ("zh", "超过1,200件")])
 def test_lower_bound_drawn_as_at_least(lang, word):
     fig = plots.trend_figure(
         _series(),
@@ -217,7 +217,8 @@ def test_exact_reported_figure_is_not_a_lower_bound():
     lines = fig.axes[0].get_lines()
     assert not [line for line in lines if line.get_gid() == plots.LOWER_BOUND_GID]
     exact = [line for line in lines if line.get_gid() == "reported-exact"]
-    assert exact[0].get_marker() == "D" and "at least" not in exact[0].get_label()
+    label = exact[0].get_label()
+    assert exact[0].get_marker() == "D" and "more than" not in label and "1,250 cases" in label
 
 
 def test_ols_band_matches_hand_formula():
@@ -305,6 +306,23 @@ def _visible_ticks(ax) -> np.ndarray:
     low, high = ax.get_ylim()
     ticks = ax.get_yticks()
     return ticks[(ticks >= low) & (ticks <= high)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"), [("zh", "万", "1,000,000"), ("en", "1,000,000", "万")]
+)
+def test_money_and_count_ticks_read_as_each_language_writes_them(lang, expected, absent):
+    big = _series(indicator="assistance_funds").assign(
+        value=[760_259.0, 820_000, 900_000, 1_010_000, 614_000], unit="yuan"
+    )
+    fig = plots.trend_figure(big, "assistance_funds", lang, catalog=CATALOG, region_names=REGIONS)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    shown = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert shown[0] == "0" and any(expected in t for t in shown), shown
+    assert not any(absent in t or "nan" in t.lower() for t in shown), shown
+    if lang == "zh":  # every tick in one unit, as Chinese writes money
+        assert all(t.endswith("万") for t in shown[1:]), shown
 
 
 def test_panel_value_axes_start_at_zero_with_few_round_ticks_and_whole_counts():
@@ -529,7 +547,7 @@ def test_alt_text_says_what_the_chart_shows():
     alt = plots.describe(fig)
     assert alt.startswith("Line chart of Putuo District: Labour disputes mediated, 2018–2022.")
     assert "from 173 in 2018 to 346 in 2022" in alt
-    assert "at least 1,200" in alt and "OLS trend" in alt
+    assert "more than 1,200 cases" in alt and "OLS trend" in alt
     assert plots.SYNTHETIC_NOTE["en"] in alt
     panels = plots.area_figure(
         pd.concat([_series(indicator=i) for i in ("disputes_mediated", "legal_aid_cases")]),

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from uniontrends.numbers import MISSING, missing_note
 from uniontrends.present import page, tables
 from uniontrends.present.export import notebook_language, notebook_to_html
 
@@ -120,14 +121,15 @@ def test_statistics_show_key_numbers_first_and_every_statistic_collapsed_by_indi
     headers = [th.get_text() for th in key.find("thead").find_all("th")]
     assert headers[:5] == ["Indicator", "Level 2018", "Level 2022", "Change", "Per year (CAGR)"]
     first = [td.get_text() for td in key.find("tbody").find("tr").find_all("td")]
-    assert first[:5] == ["Labour disputes <mediated>", "173", "346", "100.0 %", "18.9 %"]
+    assert first[:5] == ["Labour disputes <mediated>", "173", "346", "100%", "18.9%"]
     assert "suggestive" in first
     outer = soup.find("details", recursive=False) or soup.find_all("details")[0]
     groups = outer.find_all("details")
     assert [g.find("summary").contents[0].strip() for g in groups] == list(names.values())
     text = soup.get_text()
-    assert not re.search(r"\bnan\b", text, re.IGNORECASE)  # a missing value is "—", never nan
-    assert "—" in text
+    # a missing value is a dash, explained once, never nan
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE)
+    assert MISSING in text and missing_note("en") in text
     assert "<mediated>" not in html  # names from data are escaped
     assert "<script" not in html
 

@@ -75,6 +75,36 @@ def test_a_value_bounded_in_neither_direction_reads_as_not_determined():
     assert "无法确定" in ZH.quantity(5, "cases", "undetermined")
 
 
+def test_axis_ticks_share_one_unit_and_as_few_decimals_as_they_need():
+    assert ZH.ticks([0, 250_000, 500_000, 1_000_000], "yuan") == ["0", "25万", "50万", "100万"]
+    assert ZH.ticks([0, 5_000, 10_000, 15_000], "cases") == ["0", "0.5万", "1万", "1.5万"]
+    assert ZH.ticks([0, 2.5e7, 5e7], "yuan") == ["0", "2500万", "5000万"]  # no separator in 万
+    assert ZH.ticks([0, 1e8, 2e8], "yuan") == ["0", "1亿", "2亿"]
+    assert ZH.ticks([0, 2_000, 4_000], "cases") == ["0", "2,000", "4,000"]
+    assert EN.ticks([0, 500_000, 1_000_000], "persons") == ["0", "500,000", "1,000,000"]
+    assert EN.ticks([0, 0.25, 0.5, 1.0], "share") == ["0%", "25%", "50%", "100%"]
+    assert EN.ticks([0, 0.5, 1.0, 1.5], "per_1000_members") == ["0", "0.5", "1", "1.5"]
+
+
+def test_an_interval_is_written_in_one_magnitude_with_true_minus_signs():
+    assert ZH.span(-84_181, 3_154) == ("−8.42万", "0.32万")  # never "−8.42万" beside "3,154"
+    assert EN.span(-84_181, 3_154) == ("−84,181", "3,154")
+    assert ZH.span(0.14, 0.74, 2) == ("0.14", "0.74")
+    assert EN.value(-8_859) == "−8,859" and ZH.value(128_859) == "12.9万"
+    assert ZH.value(3_460_123, large=False) == "3,460,123"  # every digit where they are checked
+    assert EN.signed(0.06, 2) == "+0.06" and EN.signed(-0.004, 2) == "0"  # never "−0"
+    assert EN.percentage(-0.212) == "−21.2%" and EN.percentage(1.2) == "120%"
+
+
+def test_a_derived_bound_reads_at_least_and_p_values_keep_their_digits():
+    assert EN.bounded(EN.change(173, "cases"), "at_least") == "at least +173 cases"
+    assert ZH.bounded("+173件", "at_least") == "至少+173件"
+    assert ZH.bounded("+173件", "undetermined") == "无法确定"
+    assert EN.p_value(0.03) == "p = 0.030" and ZH.p_value(0.0004) == "p < 0.001"
+    assert ZH.change(2.02, "per_1000_members", 2) == "每千名会员+2.02"
+    assert number_format("zh-CN") is ZH  # one formatter per language, built once
+
+
 # ---- plain sentences --------------------------------------------------------------------------
 
 JARGON = re.compile(

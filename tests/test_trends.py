@@ -576,7 +576,7 @@ def test_reported_lower_bound_is_never_exact():
     }])  # fmt: skip
     (f,) = published.reported_findings(reported, "putuo", CATALOG, region_names=NAMES)
     assert f.id == "putuo.disputes_mediated.reported_total"
-    assert "at least 1,200 cases" in f.statement_en
+    assert "more than 1,200 cases" in f.statement_en
     assert "超过1,200件" in f.statement_zh
     assert (f.interval_low, f.interval_high, f.qualifier) == (1200.0, None, "at_least")
     assert not f.synthetic and "synthetic" not in f.statement_en.lower()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
@@ -72,6 +73,14 @@ def is_missing(value: object) -> bool:
         return not math.isfinite(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return True
+
+
+def estimate_decimals(value: float) -> int:
+    """Digits an estimate (a mean, a slope, an interval's end) is shown with: none for a whole
+    number, one from 100 up, else two."""
+    if is_missing(value) or float(value).is_integer():
+        return 0
+    return 1 if abs(value) >= 100 else 2
 
 
 def unit_name(unit: str, lang: object = "en") -> str:
@@ -139,6 +148,50 @@ class NumberFormat:
         rounded = _quantize(float(value), decimals, qualifier)  # type: ignore[arg-type]
         return _pattern(decimals, fixed).apply(rounded, _locale(self.lang))
 
+    def value(
+        self, value: float | None, decimals: int = 0, large: bool = True, fixed: bool = False
+    ) -> str:
+        """A number that may be negative, with a true minus sign: "−8,859" (a dash when
+        missing).
+
+        Args:
+            value: the number.
+            decimals: digits after the point.
+            large: Chinese from 10,000 up in 万/亿 ("12.9万"); False keeps every digit
+                (a table whose numbers are checked against each other).
+            fixed: keep trailing zeros (a column of numbers that line up).
+        """
+        if is_missing(value):
+            return MISSING
+        number = abs(float(value))  # type: ignore[arg-type]
+        shown = self.large(number, decimals) if large else self.number(number, decimals,
+                                                                       fixed=fixed)  # fmt: skip
+        return ("−" if float(value) < 0 and self._sign(-1, shown) else "") + shown  # type: ignore[arg-type]
+
+    def span(self, low: float, high: float, decimals: int = 0) -> tuple[str, str]:
+        """The two ends of an interval in one magnitude: "−8.42万", "0.32万" (never "−8.42万"
+        beside "3,154"); in English with separators and ``decimals`` digits."""
+        top = max(abs(low), abs(high)) if not (is_missing(low) or is_missing(high)) else 0.0
+        if self.lang != "zh" or top < _ZH_MAGNITUDES[-1]:
+            return self.value(low, decimals), self.value(high, decimals)
+        magnitude = next(m for m in _ZH_MAGNITUDES if top >= m)
+        digits = max(0, 3 - len(str(int(top / magnitude))))
+        word = _large_unit(self.lang, magnitude)
+
+        def end(v: float) -> str:
+            rounded = _quantize(abs(v) / magnitude, digits, "exact")
+            text = _pattern(digits, False, grouping=False).apply(rounded, _locale(self.lang))
+            return ("−" if v < 0 and rounded else "") + text + (word if rounded else "")
+
+        return end(low), end(high)
+
+    def signed(self, value: float | None, decimals: int = 0) -> str:
+        """A change as a signed number: "+0.06", "−0.36", "0" (a dash when missing)."""
+        if is_missing(value):
+            return MISSING
+        shown = self.large(abs(float(value)), decimals)  # type: ignore[arg-type]
+        return self._sign(float(value), shown) + shown  # type: ignore[arg-type]
+
     def large(self, value: float, decimals: int = 0, qualifier: str = "exact") -> str:
         """A number as a reader of the language writes it: in Chinese 万/亿 from 10,000 up
         with three significant digits ("346万", "10.4万"), else with separators."""
@@ -169,6 +222,13 @@ class NumberFormat:
         shown = min(max(float(share), 0.0), 1.0) * 100  # type: ignore[arg-type]
         return self.number(shown, decimals, qualifier) + "%"
 
+    def percentage(self, ratio: float | None, decimals: int = 1) -> str:
+        """A ratio as a percentage without the bounds of a share (a relative change, a rate of
+        growth, a share of a total): "−21.2%", "120%" (a dash when missing)."""
+        if is_missing(ratio):
+            return MISSING
+        return self.value(float(ratio) * 100, decimals) + "%"  # type: ignore[arg-type]
+
     def change_percent(self, relative: float | None, decimals: int = 1) -> str:
         """A relative change as a signed percentage, e.g. -0.212 -> "−21.2%"."""
         if is_missing(relative):
@@ -179,6 +239,27 @@ class NumberFormat:
     def unit_name(self, unit: str) -> str:
         """The unit's name in the language ("person-times" / "人次"); unknown units as given."""
         return unit_name(unit, self.lang)
+
+    def amount(
+        self, value: float | None, unit: str, qualifier: str = "exact", decimals: int | None = None
+    ) -> str:
+        """A level with its unit, rounded so that a bound stays true, without the bound's
+        words: "1,200 cases", "346万元", "59.6%" (``quantity`` adds them).
+
+        Raises:
+            ValueError: a negative count or a share outside [0, 1].
+        """
+        if is_missing(value):
+            return MISSING
+        value = float(value)  # type: ignore[arg-type]
+        if unit in COUNT_UNITS and value < 0:
+            raise ValueError(f"a count cannot be negative, got {value} {unit}")
+        digits = DECIMALS.get(unit, 2) if decimals is None else decimals
+        if unit == "share":
+            return self.percent(value, digits, qualifier)
+        if unit in COUNT_UNITS:
+            return self.with_unit(self.large(value, digits, qualifier), unit)
+        return self.with_unit(self.number(value, digits, qualifier), unit)
 
     def quantity(
         self, value: float | None, unit: str, qualifier: str = "exact", decimals: int | None = None
@@ -200,16 +281,7 @@ class NumberFormat:
             return MISSING
         if qualifier not in QUALIFIERS:
             return message("number.undetermined", self.lang)
-        value = float(value)  # type: ignore[arg-type]
-        if unit in COUNT_UNITS and value < 0:
-            raise ValueError(f"a count cannot be negative, got {value} {unit}")
-        digits = DECIMALS.get(unit, 2) if decimals is None else decimals
-        if unit == "share":
-            text = self.percent(value, digits, qualifier)
-        elif unit in COUNT_UNITS:
-            text = self.with_unit(self.large(value, digits, qualifier), unit)
-        else:
-            text = self.with_unit(self.number(value, digits, qualifier), unit)
+        text = self.amount(value, unit, qualifier, decimals)
         return message(f"number.{qualifier}", self.lang, value=text)
 
     def change(self, value: float | None, unit: str, decimals: int | None = None) -> str:
@@ -223,7 +295,41 @@ class NumberFormat:
             points = self.number(abs(value) * 100, digits)
             return self._sign(value, points) + message("number.points", self.lang, value=points)
         shown = self.large(abs(value), digits)
-        return self._sign(value, shown) + self.with_unit(shown, unit)
+        return self.with_unit(self._sign(value, shown) + shown, unit)
+
+    def ticks(self, values: Sequence[float], unit: str = "") -> list[str]:
+        """Labels of one axis's ticks: shares as percentages; counts and money in Chinese in
+        万/亿 when the largest tick reaches 10,000 ("0", "50万", "100万"), with separators in
+        English ("1,000,000"); as few decimals as keep the ticks apart.
+
+        Args:
+            values: the tick positions, in the unit (a share in [0, 1]).
+            unit: the axis's unit (``model.UNITS``).
+        """
+        shown = [float(v) * 100 if unit == "share" else float(v) for v in values]
+        finite = [abs(v) for v in shown if math.isfinite(v)]
+        top = max(finite, default=0.0)
+        magnitude = 1
+        if self.lang == "zh" and unit != "share":
+            magnitude = next((m for m in _ZH_MAGNITUDES if top >= m), 1)
+        scaled = [v / magnitude for v in shown]
+        # the fewest decimals that write every tick exactly (ticks are round numbers)
+        decimals = next((d for d in range(3) if _exact_at(scaled, d)), 3)
+        suffix = "%" if unit == "share" else ""
+        big = _large_unit(self.lang, magnitude) if magnitude > 1 else ""
+        labels = []
+        for v in scaled:
+            if not math.isfinite(v):
+                labels.append("")
+                continue
+            if magnitude == 1:
+                labels.append(self.value(v, decimals) + suffix)
+                continue
+            # "2500万" (no separator within 万, as Chinese writes it); zero without a unit
+            rounded = _quantize(abs(v), decimals, "exact")
+            text = _pattern(decimals, False, grouping=False).apply(rounded, _locale(self.lang))
+            labels.append(("−" if v < 0 else "") + text + (big if rounded else ""))
+        return labels
 
     def bounded(self, text: str, qualifier: str) -> str:
         """A statistic derived through bounds, its text with the bound in front: "at least
@@ -253,6 +359,13 @@ class NumberFormat:
         if value == 0 or not any(c in "123456789" for c in shown):
             return ""
         return "+" if value > 0 else "−"
+
+
+def _exact_at(values: list[float], decimals: int) -> bool:
+    """Whether every value is written exactly with ``decimals`` digits."""
+    tolerance = 10.0**-decimals / 1000
+    return all(abs(round(v, decimals) - v) <= tolerance * max(1.0, abs(v))
+               for v in values if math.isfinite(v))  # fmt: skip
 
 
 # Units whose name a language may put before the number (Chinese "每千名会员3.33").

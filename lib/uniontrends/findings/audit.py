@@ -10,8 +10,9 @@ import pandas as pd
 from uniontrends.data.derive import catalog_entries
 from uniontrends.data.model import LANGS
 from uniontrends.findings.record import Finding, make_id
-from uniontrends.findings.wording import both, format_quantity, with_synthetic_label
+from uniontrends.findings.wording import both, with_synthetic_label
 from uniontrends.messages import message
+from uniontrends.numbers import number_format
 
 
 def reconciliation_findings(
@@ -40,9 +41,10 @@ def reconciliation_findings(
             start=r.period_start,
             end=r.period_end,
             how={lang: message(f"finding.reconciliation.{how}", lang) for lang in LANGS},
-            annual={lang: format_quantity(r.annual_value, unit, lang) for lang in LANGS},
+            annual={lang: number_format(lang).quantity(r.annual_value, unit) for lang in LANGS},
             published={
-                lang: format_quantity(r.reported_value, unit, lang, r.qualifier) for lang in LANGS
+                lang: number_format(lang).quantity(r.reported_value, unit, r.qualifier)
+                for lang in LANGS
             },
             status={lang: message(f"finding.reconciliation.{status}", lang) for lang in LANGS},
         )
@@ -106,10 +108,12 @@ def coverage_finding(
         region=names,
         start=start,
         end=end,
-        complete=complete,
-        indicators=indicators,
-        values=values,
-        provenance=lambda lang: ", ".join(labels) or message("finding.coverage.none", lang),
+        complete={lang: number_format(lang).number(complete) for lang in LANGS},
+        indicators={lang: number_format(lang).number(indicators) for lang in LANGS},
+        values={lang: number_format(lang).number(values) for lang in LANGS},
+        provenance=lambda lang: (
+            message("separator.list", lang).join(labels) or message("finding.coverage.none", lang)
+        ),
     )
     return Finding(
         id=make_id(region, "annual_data", "coverage"),

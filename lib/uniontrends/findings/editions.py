@@ -31,8 +31,9 @@ import pandas as pd
 from uniontrends.data.model import LANGS
 from uniontrends.errors import DataError, Problem
 from uniontrends.findings.record import Finding, read_findings
-from uniontrends.findings.wording import SYNTHETIC_LABEL, format_number
+from uniontrends.findings.wording import synthetic_label
 from uniontrends.messages import message
+from uniontrends.numbers import estimate_decimals, number_format
 from uniontrends.safe import escape_markdown
 
 CHANGES = ("new", "gone", "reversed", "strengthened", "weakened", "unchanged")
@@ -151,12 +152,9 @@ def compare_editions(previous: list[Finding], current: list[Finding]) -> pd.Data
     return frame.reset_index(drop=True)
 
 
-def _fmt(value: float) -> str:
-    return (
-        "–"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else (format_number(float(value)))
-    )
+def _fmt(value: float | None, lang: str) -> str:
+    """A finding's value in its own unit, as a number (a dash when missing)."""
+    return number_format(lang).value(value, estimate_decimals(value) if value is not None else 0)
 
 
 def _words(key: str, lang: str, **fields: object) -> str:
@@ -193,8 +191,8 @@ def _detail(rec: dict[str, object], lang: str) -> str:
                 f"{_words('evidence', lang)} {ev(rec['evidence_before'])} → "
                 f"{ev(rec['evidence_after'])}"
             )
-        parts.append(f"{_fmt(rec['value_before'])} → {_fmt(rec['value'])}")  # type: ignore[arg-type]
-    return "; ".join(parts)
+        parts.append(f"{_fmt(rec['value_before'], lang)} → {_fmt(rec['value'], lang)}")  # type: ignore[arg-type]
+    return message("separator.clause", lang).join(parts)
 
 
 def what_changed_markdown(
@@ -234,7 +232,7 @@ def what_changed_markdown(
         lines += [f"### {_words(kind, lang)} ({len(group)})", ""]
         for rec in group.head(limit).to_dict("records"):
             detail = _detail(rec, lang)
-            label = SYNTHETIC_LABEL[lang]
+            label = synthetic_label(lang)
             text = str(rec[statement])
             if rec["synthetic"] and not text.startswith(label):
                 text = label + text

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 from uniontrends.errors import ParameterError
-from uniontrends.findings.wording import format_quantity
 from uniontrends.messages import message
+from uniontrends.numbers import estimate_decimals, number_format
 from uniontrends.stats.forecast import MODELS, SCALES, Projection
 
 
@@ -23,6 +23,11 @@ def method_text(projection: Projection, lang: str = "en") -> str:
         "projection.method", lang, model=message(f"projection.model.{model}", lang),
         scale=scale_words,
     )  # fmt: skip
+
+
+def _decimals(value: float, unit: str) -> int | None:
+    """A projection's digits: the unit's (``numbers.DECIMALS``) unless it has none."""
+    return None if unit else estimate_decimals(value)
 
 
 def _years(n: int, lang: str) -> str:
@@ -58,7 +63,8 @@ def reaches_target(
     band = ("inside" if inside else "outside") if has_interval else "no_interval"
     return reached, message(
         "projection.target", lang, method=method_text(projection, lang), year=year,
-        expected=format_quantity(mean, unit, lang), target=format_quantity(target, unit, lang),
+        expected=number_format(lang).quantity(mean, unit, decimals=_decimals(mean, unit)),
+        target=number_format(lang).quantity(target, unit, decimals=_decimals(target, unit)),
         verdict=message("projection.target." + ("reaches" if reached else "falls_short"), lang),
         band=message(f"projection.target.{band}", lang, pct=pct),
         kind=horizon_text(projection, year, lang),

@@ -9,8 +9,9 @@ import pandas as pd
 from uniontrends.data.derive import catalog_entries
 from uniontrends.data.model import LANGS
 from uniontrends.findings.record import Finding, make_id
-from uniontrends.findings.wording import both, format_quantity, with_synthetic_label
+from uniontrends.findings.wording import both, with_synthetic_label
 from uniontrends.messages import message
+from uniontrends.numbers import number_format
 
 _BOUNDS = ("at_least", "at_most")
 
@@ -25,7 +26,7 @@ def reported_findings(
 ) -> list[Finding]:
     """Findings stating published figures as they were published.
 
-    A lower bound ("1200余件") reads "at least 1,200 cases" / "超过1,200件" with interval
+    A lower bound ("1200余件") reads "more than 1,200 cases" / "超过1,200件" with interval
     [value, None]; an upper bound the reverse; "approx" reads "about" with no interval.
 
     Args:
@@ -52,7 +53,7 @@ def reported_findings(
             "finding.reported",
             name=names,
             region=region_names,
-            amount={lang: format_quantity(value, unit, lang, qualifier) for lang in LANGS},
+            amount={lang: number_format(lang).quantity(value, unit, qualifier) for lang in LANGS},
             when={lang: message(when, lang, start=start, end=end) for lang in LANGS},
             label={lang: message("finding.reported.label", lang) for lang in LANGS}
             if provenance == "reported"

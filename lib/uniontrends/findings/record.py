@@ -24,7 +24,7 @@ from typing import Any
 
 from uniontrends.data.model import PROVENANCES, QUALIFIERS
 from uniontrends.errors import DataError, Problem
-from uniontrends.findings.wording import format_number
+from uniontrends.numbers import number_format
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.bounds import UNDETERMINED
 from uniontrends.stats.evidence import METHOD_VERSION
@@ -153,11 +153,14 @@ def _md_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _md_interval(f: Finding) -> str:
+def _md_interval(f: Finding, lang: str) -> str:
     if f.interval_low is None and f.interval_high is None:
         return ""
-    low = "−∞" if f.interval_low is None else format_number(f.interval_low, 3)
-    high = "∞" if f.interval_high is None else format_number(f.interval_high, 3)
+    fmt = number_format(lang)
+    low = "−∞" if f.interval_low is None else fmt.value(f.interval_low, 3, large=False, fixed=True)
+    high = (
+        "∞" if f.interval_high is None else fmt.value(f.interval_high, 3, large=False, fixed=True)
+    )
     return f"[{low}, {high}]"
 
 
@@ -178,7 +181,7 @@ def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
         data = "SYNTHETIC" if f.synthetic else ", ".join(sorted(set(f.provenance)))
         if f.small_sample:
             data += " (small sample)"
-        written = (_md_cell(c) for c in (f.evidence, _md_interval(f), p, data))
+        written = (_md_cell(c) for c in (f.evidence, _md_interval(f, lang), p, data))
         evidence, interval, p_cell, data_cell = written
         cells = (escape_markdown(f.id), evidence, escape_markdown(f.statement(lang)), interval,
                  p_cell, data_cell)  # fmt: skip

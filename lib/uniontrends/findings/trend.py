@@ -25,15 +25,9 @@ from uniontrends.errors import ParameterError, UniontrendsError
 from uniontrends.findings.projections import horizon_text, method_text
 from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding, make_id
-from uniontrends.findings.wording import (
-    both,
-    format_number,
-    format_percent,
-    format_quantity,
-    with_synthetic_label,
-)
+from uniontrends.findings.wording import both, with_synthetic_label
 from uniontrends.messages import message
-from uniontrends.numbers import number_format
+from uniontrends.numbers import estimate_decimals, number_format
 from uniontrends.stats import forecast
 from uniontrends.stats.bounds import (
     UNDETERMINED,
@@ -319,13 +313,23 @@ class _Series:
 def _q(
     value: float, unit: str, lang: str, qualifier: str = "exact", decimals: int | None = None
 ) -> str:
+    """A level as stored or published, its bound in words: "more than 1,200 cases" /
+    "超过1,200件", "346万元" (``numbers.NumberFormat.quantity``)."""
     shown = qualifier if qualifier in _QUALIFIERS else "exact"
-    return format_quantity(value, unit, lang, shown, decimals)
+    return number_format(lang).quantity(value, unit, shown, decimals)
+
+
+def _derived(value: float, unit: str, lang: str, qualifier: str = "exact") -> str:
+    """A statistic of levels (a total, a mean) with the bound it inherits from them: "at least
+    6,210 cases" / "至少6,210件"; "undetermined" when the bounds do not combine."""
+    shown = qualifier if qualifier in _QUALIFIERS else "exact"
+    return _bounded(number_format(lang).amount(value, unit, shown), qualifier, lang)
 
 
 def _estimate(value: float, unit: str, lang: str) -> str:
     """A modelled value (a projection, an interval end): no false precision on large numbers."""
-    return _q(value, unit, lang, decimals=None if unit == "share" or abs(value) < 100 else 0)
+    decimals = None if unit == "share" or abs(value) >= 100 else 2
+    return _q(value, unit, lang, decimals=decimals)
 
 
 def _bounded(text: str, qualifier: str, lang: str) -> str:
@@ -335,31 +339,42 @@ def _bounded(text: str, qualifier: str, lang: str) -> str:
     return number_format(lang).bounded(text, qualifier if qualifier in _QUALIFIERS else "exact")
 
 
-def _num(value: float, unit: str) -> str:
+def _num(value: float, unit: str, lang: str) -> str:
     """A bare number for intervals: shares as percentages, large numbers without decimals."""
+    fmt = number_format(lang)
     if unit.startswith("share"):
-        return format_percent(value, 2)
-    return format_number(value, 0 if abs(value) >= 1000 else 2)
+        return fmt.percentage(value, 2)
+    return fmt.value(value, 0 if abs(value) >= 1000 else 2)
 
 
 def _signed_q(value: float, unit: str, lang: str) -> str:
-    if unit == "share":
-        # a change of a share is in percentage points, not percent
-        return message("number.points", lang, value=f"{value * 100:+,.2f}")
-    text = format_quantity(value, unit, lang)
-    return f"+{text}" if value > 0 else text
+    """A change or a slope with its sign and unit: "+173 cases", "−2.8万人"; a share's in
+    percentage points."""
+    decimals = 2 if unit == "share" else estimate_decimals(value)
+    return number_format(lang).change(value, unit, decimals)
 
 
 def _slope_interval(low: float, high: float, unit: str, lang: str) -> str:
     """A slope's interval in the slope's own unit: percentage points for a share."""
     if unit == "share":
-        a, b = f"{low * 100:+,.2f}", f"{high * 100:+,.2f}"
+        fmt = number_format(lang)
+        a, b = fmt.signed(low * 100, 2), fmt.signed(high * 100, 2)
         return message("number.points", lang, value=message("finding.range", lang, low=a, high=b))
-    return message("finding.range", lang, low=_num(low, unit), high=_num(high, unit))
+    if unit.startswith("share"):
+        return message(
+            "finding.range", lang, low=_num(low, unit, lang), high=_num(high, unit, lang)
+        )
+    a, b = number_format(lang).span(low, high, 0 if max(abs(low), abs(high)) >= 1000 else 2)
+    return message("finding.range", lang, low=a, high=b)
 
 
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+def _p(p: float, lang: str) -> str:
+    return number_format(lang).p_value(p)
+
+
+def _fixed(value: float, decimals: int, lang: str) -> str:
+    """A model's coefficient as tests print it: a fixed number of decimals ("1.230")."""
+    return number_format(lang).number(value, decimals, fixed=True)
 
 
 def _direction(slope: float, scale: float) -> str:
@@ -378,7 +393,7 @@ def _verdict(level: str, direction: str, lang: str) -> str:
 def _family_words(p_adjusted: float | None, size: int, lang: str) -> str:
     if p_adjusted is None or size <= 1:
         return ""
-    return message("finding.trend.family", lang, p=f"{p_adjusted:.3f}", size=size)
+    return message("finding.trend.family", lang, p=_fixed(p_adjusted, 3, lang), size=size)
 
 
 def _cap_words(ev: Evidence, lang: str) -> str:
@@ -609,10 +624,10 @@ def _descriptive(s: _Series) -> _Part:
             return message("finding.level_change.undetermined", lang)
         text = _bounded(_signed_q(change, u, lang), cq, lang)
         if rel is not None:
-            percent = _bounded(format_percent(rel, signed=True), cq, lang)
+            percent = _bounded(number_format(lang).change_percent(rel), cq, lang)
             text += message("finding.level_change.relative", lang, percent=percent)
         if growth is not None:
-            percent = _bounded(format_percent(growth, signed=True), cq, lang)
+            percent = _bounded(number_format(lang).change_percent(growth), cq, lang)
             text += message("finding.level_change.cagr", lang, percent=percent)
         return text
 
@@ -652,7 +667,8 @@ def _descriptive(s: _Series) -> _Part:
         mq = sum_qualifier(s.quals)
         en, zh = both(
             "finding.total", subject=s.subject, period=s.period,
-            total=lambda lang: _q(total, u, lang, tq), mean=lambda lang: _q(mean, u, lang, mq),
+            total=lambda lang: _derived(total, u, lang, tq),
+            mean=lambda lang: _derived(mean, u, lang, mq),
             years=lambda lang: (
                 message("finding.total.years_with_value", lang, n=s.n) if s.missing else ""
             ),
@@ -702,13 +718,14 @@ def _per_capita(s: _Series) -> _Part:
     def interval_words(lang: str) -> str:
         if high is None or low is None:
             return ""
-        return message("finding.per_1000.poisson", lang, pct=s.pct, low=format_number(low, 2),
-                       high=format_number(high, 2))  # fmt: skip
+        fmt = number_format(lang)
+        return message("finding.per_1000.poisson", lang, pct=s.pct, low=fmt.number(low, 2),
+                       high=fmt.number(high, 2))  # fmt: skip
 
     en, zh = both(
         "finding.per_1000", subject=s.subject, end=s.end, period=s.period,
-        rate=lambda lang: _bounded(format_number(float(per[-1]), 2), q_end, lang),
-        mean=lambda lang: _bounded(format_number(mean, 2), q_mean, lang),
+        rate=lambda lang: _bounded(number_format(lang).number(per[-1], 2, q_end), q_end, lang),
+        mean=lambda lang: _bounded(number_format(lang).number(mean, 2, q_mean), q_mean, lang),
         interval=interval_words,
     )  # fmt: skip
     finding = s.finding(
@@ -764,19 +781,25 @@ def _term_over_term(s: _Series) -> _Part:
     u = s.unit
     what = s.aggregation if s.aggregation in ("sum", "mean") else "last"
 
+    def level(value: float, lang: str, qualifier: str) -> str:
+        if what == "last":
+            return _q(value, u, lang, qualifier)
+        return _derived(value, u, lang, qualifier)
+
     def relative_words(lang: str) -> str:
         if cq == UNDETERMINED:
             return message("finding.term_over_term.undetermined", lang)
         if rel is None:
             return ""
-        percent = _bounded(format_percent(rel, signed=True), cq, lang)
+        percent = _bounded(number_format(lang).change_percent(rel), cq, lang)
         return message("finding.term_over_term.relative", lang, percent=percent)
 
     en, zh = both(
         "finding.term_over_term", subject=s.subject, period=s.period,
         what=lambda lang: message(f"finding.term_over_term.{what}", lang),
-        this=lambda lang: _q(this, u, lang, q_this),
-        before=lambda lang: _q(before, u, lang, q_before),
+        # the end level as stored; a total or an average is a statistic of the years
+        this=lambda lang: level(this, lang, q_this),
+        before=lambda lang: level(before, lang, q_before),
         before_start=prev_start, before_end=prev_end, relative=relative_words,
     )  # fmt: skip
     f = s.finding(
@@ -914,10 +937,11 @@ def _tests(s: _Series) -> _Part:
             return message("finding.trend.constant", lang, level=_q(float(values[0]), u, lang))
         if ct is not None:
             return message(
-                "finding.trend.count", lang, change=format_percent(ct.rate_ratio - 1, signed=True),
-                ratio=f"{ct.rate_ratio:.3f}", pct=s.pct, low=f"{ct.ci_low:.3f}",
-                high=f"{ct.ci_high:.3f}", dispersion=f"{ct.dispersion:.2f}", df=f"{ct.df:g}",
-                p=_p(ct.p_value),
+                "finding.trend.count", lang,
+                change=number_format(lang).change_percent(ct.rate_ratio - 1),
+                ratio=_fixed(ct.rate_ratio, 3, lang), pct=s.pct, low=_fixed(ct.ci_low, 3, lang),
+                high=_fixed(ct.ci_high, 3, lang), dispersion=_fixed(ct.dispersion, 2, lang),
+                df=f"{ct.df:g}", p=_p(ct.p_value, lang),
             )  # fmt: skip
         if refused is not None:
             return message("finding.trend.no_count_model", lang, estimate=est, reason=refused)
@@ -925,7 +949,7 @@ def _tests(s: _Series) -> _Part:
             return message("finding.trend.perfect_fit", lang, estimate=est)
         fields = dict(
             estimate=est, pct=s.pct, interval=_slope_interval(st.ci_low, st.ci_high, u, lang),
-            p=_p(st.evidence.p_value) if st.evidence.p_value is not None else "",
+            p=_p(st.evidence.p_value, lang) if st.evidence.p_value is not None else "",
         )  # fmt: skip
         if st.drift is not None:
             return message("finding.trend.drift", lang, **fields)
@@ -942,8 +966,9 @@ def _tests(s: _Series) -> _Part:
                 "finding.trend.check_ols", lang, estimate=_signed_q(ols.slope, u, lang)
             )
         checks = ols_words + message(
-            "finding.trend.checks", lang, slope=_signed_q(ts.slope, u, lang), s=mk.s,
-            p=_p(mk.p_value), method=_mann_kendall_method(mk.method, lang),
+            "finding.trend.checks", lang, slope=_signed_q(ts.slope, u, lang),
+            s=number_format(lang).value(mk.s, large=False),
+            p=_p(mk.p_value, lang), method=_mann_kendall_method(mk.method, lang),
         )  # fmt: skip
         return (
             core_words(lang)
@@ -1008,11 +1033,14 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
         deff = _number(own, "design_effect")
         low, high, n_eff = survey_share_interval(share, n, deff, s.alpha)
         en, zh = both(
-            "finding.share.survey", subject=s.subject, share=format_percent(share), end=s.end,
-            n=format_number(n), pct=s.pct, low=format_percent(low), high=format_percent(high),
+            "finding.share.survey", subject=s.subject, end=s.end, pct=s.pct,
+            share=lambda lang: number_format(lang).percent(share),
+            n=lambda lang: number_format(lang).number(n),
+            low=lambda lang: number_format(lang).percent(low),
+            high=lambda lang: number_format(lang).percent(high),
             design=lambda lang: message(
-                "finding.share.design_effect", lang, effect=f"{deff:g}",
-                n=format_number(round(n_eff)),
+                "finding.share.design_effect", lang, effect=number_format(lang).number(deff, 2),
+                n=number_format(lang).number(round(n_eff)),
             ) if deff else "",
         )  # fmt: skip
         method = "Wilson score interval on the survey's effective sample size"
@@ -1035,8 +1063,9 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
     k, total = float(num["value"]), float(den["value"])
     en, zh = both(
         "finding.share.counts", subject=s.subject, end=s.end,
-        share=lambda lang: _bounded(format_percent(share), q, lang),
-        part=format_number(k), whole=format_number(total),
+        share=lambda lang: _bounded(number_format(lang).percent(share, qualifier=q), q, lang),
+        part=lambda lang: number_format(lang).value(k, estimate_decimals(k)),
+        whole=lambda lang: number_format(lang).value(total, estimate_decimals(total)),
         why=lambda lang: message("finding.share.no_sample_size", lang),
     )  # fmt: skip
     row = s.row(

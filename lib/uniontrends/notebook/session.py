@@ -26,7 +26,6 @@ from uniontrends.errors import ParameterError
 from uniontrends.findings.record import Finding, rank_findings, write_findings
 from uniontrends.findings.skipped import NotAnalysed, write_not_analysed
 from uniontrends.findings.trend import AreaSummary, summarize_area
-from uniontrends.findings.wording import format_number
 from uniontrends.messages import message, suggestion
 from uniontrends.notebook.params import Parameters, check_parameters
 from uniontrends.notebook.registry import REGISTRY_FILE, Registry, load_registry
@@ -601,7 +600,7 @@ class Session:
             {
                 "evidence": f.evidence,
                 "statement": f.statement(self.lang),
-                "interval": _interval(f),
+                "interval": _interval(f, self.lang),
                 "p_value": f.p_value,
                 "p_adjusted": f.p_adjusted,
                 "provenance": "synthetic" if f.synthetic else ", ".join(sorted(set(f.provenance))),
@@ -648,11 +647,15 @@ class Session:
         return str(home)
 
 
-def _interval(f: Finding) -> str:
+def _interval(f: Finding, lang: str) -> str:
     if f.interval_low is None and f.interval_high is None:
         return ""
-    low = "−∞" if f.interval_low is None else format_number(f.interval_low, 2)
-    high = "∞" if f.interval_high is None else format_number(f.interval_high, 2)
+    fmt = number_format(lang)
+    if f.interval_low is not None and f.interval_high is not None:
+        low, high = fmt.span(f.interval_low, f.interval_high, 2)  # one magnitude for both
+    else:
+        low = "−∞" if f.interval_low is None else fmt.value(f.interval_low, 2)
+        high = "∞" if f.interval_high is None else fmt.value(f.interval_high, 2)
     return f"[{low}, {high}]"
 
 

@@ -28,7 +28,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from uniontrends.data.catalog import Catalog, Indicator
@@ -36,6 +36,7 @@ from uniontrends.data.model import LANGS
 from uniontrends.data.regions import Regions
 from uniontrends.errors import ParameterError
 from uniontrends.messages import message
+from uniontrends.numbers import estimate_decimals, number_format
 from uniontrends.safe import figure_text
 from uniontrends.stats.forecast import Projection
 from uniontrends.stats.trend_tests import OLSTrend, TheilSen, ols_trend, theil_sen
@@ -91,9 +92,6 @@ SOURCES_SHOWN = 3
 
 # The synthetic-data note drawn on every figure of synthetic data (``messages.yaml``).
 SYNTHETIC_NOTE = {lang: message("figure.synthetic", lang) for lang in LANGS}
-
-
-_BOUND_WORDS = ("at_least", "at_most", "approx")
 
 
 def _text(key: str, lang: str, **fields: object) -> str:
@@ -228,23 +226,29 @@ def indicator_label(indicator: str, lang: str, catalog: Catalog) -> str:
     return _text("axis_label", lang, name=name, unit=unit)
 
 
-def _fmt_number(value: float) -> str:
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
-
-
-def _fmt_value(value: float, entry: Indicator) -> str:
-    """A value as its axis shows it: shares in %, counts and money with separators."""
+def _fmt_value(value: float, entry: Indicator, lang: str) -> str:
+    """A value as a line's end label or the alt text says it: shares in %, counts and money
+    with separators, in Chinese in 万/亿 ("10.4万"; ``uniontrends.numbers``)."""
+    fmt = number_format(lang)
     if entry.unit == "share":
-        return f"{value:.1%}" if abs(value) < 0.995 else f"{value:.0%}"
-    return _fmt_number(value)
+        return fmt.percentage(value, 1)
+    return fmt.value(value, 0 if abs(value) >= 100 else estimate_decimals(value))
 
 
-def _value_formatter(unit: str) -> Any:
-    if unit == "share":
-        return PercentFormatter(xmax=1.0, decimals=0)
-    return FuncFormatter(lambda v, _pos: _fmt_number(v))
+class TickLabels(Formatter):
+    """A value axis's tick labels from the language's number formatter
+    (``NumberFormat.ticks``): "0, 50万, 100万" in Chinese, "0, 500,000, 1,000,000" in English,
+    shares as percentages. It sees all ticks of the axis at once, so they share one unit
+    (万 for every tick once the largest reaches 10,000) and as few decimals as they need."""
+
+    def __init__(self, lang: str, unit: str):
+        self.numbers, self.unit = number_format(lang), unit
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        return self.numbers.ticks(list(values), self.unit)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.numbers.ticks([x], self.unit)[0]
 
 
 def _pct(alpha: float) -> str:
@@ -378,8 +382,8 @@ def _series_words(rows: pd.DataFrame, entry: Indicator, name: str, lang: str) ->
         return name
     first, last = rows.iloc[0], rows.iloc[-1]
     return _text("alt_from_to", lang,
-        name=name, first=_fmt_value(float(first["value"]), entry), start=int(first["year"]),
-        last=_fmt_value(float(last["value"]), entry), end=int(last["year"]),
+        name=name, first=_fmt_value(float(first["value"]), entry, lang), start=int(first["year"]),
+        last=_fmt_value(float(last["value"]), entry, lang), end=int(last["year"]),
     )  # fmt: skip
 
 
@@ -481,13 +485,13 @@ def _draw_reported(
     if "indicator" in rows:
         rows = rows[rows["indicator"] == indicator]
     entry = catalog[indicator]
-    unit = entry.unit_label(lang)
+    fmt = number_format(lang)
     drawn: list[_Drawn] = []
     for _, row in rows.iterrows():
         value, qualifier = float(row["value"]), str(row.get("qualifier", "exact"))
         start, end = int(row["period_start"]), int(row["period_end"])
-        q = _text(f"bound.{qualifier}", lang) if qualifier in _BOUND_WORDS else ""
-        shown = _fmt_value(value, entry)
+        # as published, bound and unit included: "more than 1,200 cases" / "超过1,200件"
+        shown = fmt.quantity(value, entry.unit, qualifier)
         lower = qualifier == "at_least"
         kind = _marker_kind(qualifier)
         marker = {"lower": "^", "upper": "v", "point": "D"}[kind]
@@ -496,19 +500,12 @@ def _draw_reported(
             # a period total is on another scale than annual values: show the implied
             # mean per year as a segment over the period
             per_year = value / (end - start + 1) if entry.aggregation == "sum" else value
-            label = _text(
-                "reported_total",
-                lang,
-                start=start,
-                end=end,
-                q=q,
-                value=shown,
-                unit=unit,
-                mean=_fmt_value(per_year, entry),
-            )
+            decimals = None if abs(per_year) >= 100 else estimate_decimals(per_year)
+            mean = fmt.quantity(per_year, entry.unit, qualifier, decimals)
+            label = _text("reported_total", lang, start=start, end=end, value=shown, mean=mean)
             xs, ys = [start, end], [per_year, per_year]
         else:
-            label = _text("reported_level", lang, end=end, q=q, value=shown, unit=unit)
+            label = _text("reported_level", lang, end=end, value=shown)
             xs, ys = [end], [value]
         label = " ".join(label.split())
         ax.plot(xs, ys, color=PUBLISHED, ls=":", lw=1.5, marker=marker, ms=8, label=label,
@@ -555,8 +552,8 @@ def _legend_handles(kinds: Sequence[str], lang: str) -> list[Line2D]:
     return handles
 
 
-def _style_axes(ax: Axes, entry: Indicator, small: bool = False) -> None:
-    ax.yaxis.set_major_formatter(_value_formatter(entry.unit))
+def _style_axes(ax: Axes, entry: Indicator, lang: str, small: bool = False) -> None:
+    ax.yaxis.set_major_formatter(TickLabels(lang, entry.unit))
     # a small panel labels every other year: five year labels would run into each other
     ax.xaxis.set_major_locator(MaxNLocator(nbins=3 if small else "auto", integer=True))
     # At most Y_TICK_BINS intervals: a small panel with ten value labels is hard to read (and
@@ -719,7 +716,7 @@ def trend_figure(
         if reported is not None:
             drawn = _draw_reported(ax, reported, indicator, lang, cat)
             layers.extend(d.label for d in drawn)
-        _style_axes(ax, entry)
+        _style_axes(ax, entry, lang)
         _from_zero(ax, entry)
         _room_for_arrows(ax, drawn, _reported_top(ax, drawn))
         ax.set_xlabel(_text("year", lang))
@@ -731,7 +728,7 @@ def trend_figure(
         ax.set_title(title)
         last = _last_point(rows)
         if last is not None:
-            _end_labels(ax, [_EndLabel(*last, _fmt_value(last[1], entry), ANNUAL)], 2.4)
+            _end_labels(ax, [_EndLabel(*last, _fmt_value(last[1], entry, lang), ANNUAL)], 2.4)
         _below_legend(ax, ax.get_legend_handles_labels()[0])
         span = (int(years.min()), int(years.max())) if len(years) else (0, 0)
         alt = _text("alt_line", lang, what=title, start=span[0], end=span[1])
@@ -865,7 +862,7 @@ def area_figure(
                 drawn = _draw_reported(ax, rep, indicator, lang, cat)
                 used.append(rep)
                 kinds.extend(d.kind for d in drawn)
-            _style_axes(ax, entry, small=True)
+            _style_axes(ax, entry, lang, small=True)
             _from_zero(ax, entry, headroom=0.12)
             _room_for_arrows(ax, drawn, _reported_top(ax, drawn))
             ax.tick_params(axis="both", labelsize=8)
@@ -876,7 +873,7 @@ def area_figure(
             ax.set_ylabel(_text("unit_label", lang, unit=unit), fontsize=8)
             last = _last_point(rows)
             if last is not None:
-                label = _EndLabel(*last, _fmt_value(last[1], entry), ANNUAL)
+                label = _EndLabel(*last, _fmt_value(last[1], entry, lang), ANNUAL)
                 _end_labels(ax, [label], panel_height)
             described.append(_series_words(rows, entry, _name(entry, lang), lang))
         drawn_regions = sorted(pd.concat(used)["region"].dropna().unique()) if used else []
@@ -950,10 +947,10 @@ def regions_figure(
                     zorder=3 if emphasis else 2, label=name, gid=f"region-{region}")  # fmt: skip
             last = _last_point(series)
             if last is not None:
-                text = f"{name} {_fmt_value(last[1], entry)}"
+                text = f"{name} {_fmt_value(last[1], entry, lang)}"
                 labels.append(_EndLabel(*last, text, colours[region]))
             described.append(_series_words(series, entry, name, lang))
-        _style_axes(ax, entry)
+        _style_axes(ax, entry, lang)
         _from_zero(ax, entry)
         _end_labels(ax, labels, 2.4)
         title = _finish_line_chart(ax, cat, indicator, lang)
@@ -1054,9 +1051,11 @@ def reference_figure(
                     gid=f"highlight-{code}" if own else f"peer-{code}")  # fmt: skip
             last = _last_point(series)
             if last is not None:
-                labels.append(_EndLabel(*last, f"{name} {_fmt_value(last[1], entry)}", colour))
+                labels.append(
+                    _EndLabel(*last, f"{name} {_fmt_value(last[1], entry, lang)}", colour)
+                )
             described.append(_series_words(series, entry, name, lang))
-        _style_axes(ax, entry)
+        _style_axes(ax, entry, lang)
         _from_zero(ax, entry)
         _end_labels(ax, labels, 2.4)
         title = _finish_line_chart(ax, cat, indicator, lang)

@@ -21,8 +21,8 @@ from uniontrends.findings.record import (
     read_findings,
 )
 from uniontrends.findings.skipped import NOT_ANALYSED_FILE, NotAnalysed, read_not_analysed
-from uniontrends.findings.wording import format_number
 from uniontrends.messages import message, message_lang
+from uniontrends.numbers import MISSING, estimate_decimals, number_format
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.audit import APPROX_TOLERANCE, reconciliation_rules
 from uniontrends.stats.evidence import (
@@ -271,9 +271,11 @@ def chance_clear(findings: list[Finding], lang: str = "en") -> str:
     families = sorted({f.family for f in tested if f.family})
     clear = sum(f.evidence == "clear" for f in tested)
     m, k = len(tested), len(families)
+    fmt = number_format(lang)
     return message(
-        "method.chance", lang, tests=m, families=k, expected=f"{m * CLEAR_Q:.1f}",
-        q=f"{CLEAR_Q:.0%}", family_expected=f"{k * CLEAR_Q:.2f}", clear=clear,
+        "method.chance", lang, tests=m, families=k, expected=fmt.number(m * CLEAR_Q, 1, fixed=True),
+        q=fmt.percent(CLEAR_Q, 0), family_expected=fmt.number(k * CLEAR_Q, 2, fixed=True),
+        clear=clear,
     )  # fmt: skip
 
 
@@ -299,13 +301,14 @@ def method_notes(
     # The rules as the code applies them (its documentation, docs/methods.md) follow the
     # summary in English; the Chinese edition gives the summary.
     documented = message_lang(lang) == "en"
+    fmt = number_format(lang)
 
     fields = {
-        "evidence": dict(clear_q=f"{CLEAR_Q:.2f}", clear_n=CLEAR_N,
-                         suggestive_q=f"{SUGGESTIVE_Q:.2f}"),
+        "evidence": dict(clear_q=fmt.number(CLEAR_Q, 2, fixed=True), clear_n=CLEAR_N,
+                         suggestive_q=fmt.number(SUGGESTIVE_Q, 2, fixed=True)),
         "small_sample": dict(years=CLEAR_N, small=SMALL_SAMPLE_N,
-                             p_min=f"{2 / math.factorial(CLEAR_N):.4f}"),
-        "bounds": dict(approx=f"{APPROX_TOLERANCE:.0%}"),
+                             p_min=fmt.number(2 / math.factorial(CLEAR_N), 4, fixed=True)),
+        "bounds": dict(approx=fmt.percent(APPROX_TOLERANCE, 0)),
     }  # fmt: skip
 
     def note(key: str, rules: str = "") -> str:
@@ -321,6 +324,16 @@ def method_notes(
         note("rates", derivation_rules(synthetic)),
     ]
     return "\n\n".join(notes)
+
+
+def _grade(evidence: object, lang: str) -> str:
+    """An evidence level in words (``report.grade.*``); a dash for none."""
+    if not evidence:
+        return MISSING
+    try:
+        return message(f"report.grade.{evidence}", lang)
+    except KeyError:
+        return str(evidence)
 
 
 def write_all_findings(findings: list[Finding], out_dir: str | Path) -> Path:
@@ -430,11 +443,14 @@ def edition_markdown(
     if revised.empty:
         return "\n\n".join([*lines, words("none_revised")]) + "\n"
     lines.append(words("revised", n=len(revised), total=len(changes)))
+    fmt = number_format(lang)
     items = []
     for rec in revised.head(limit).to_dict("records"):
-        before = "–" if pd.isna(rec["value_before"]) else format_number(float(rec["value_before"]))
-        after = "–" if pd.isna(rec["value"]) else format_number(float(rec["value"]))
-        evidence = (f"; {rec['evidence_before'] or '–'} → {rec['evidence_after'] or '–'}"
+        before, after = (
+            fmt.value(v, estimate_decimals(v)) for v in (rec["value_before"], rec["value"])
+        )
+        evidence = (f"; {_grade(rec['evidence_before'], lang)} → "
+                    f"{_grade(rec['evidence_after'], lang)}"
                     if rec["evidence_before"] != rec["evidence_after"] else "")  # fmt: skip
         items.append(f"- {escape_markdown(rec['id'])}: {before} → {after}{evidence}")
     if len(revised) > limit:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import html
-import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -13,6 +13,15 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from uniontrends.messages import message, message_table
+from uniontrends.numbers import (
+    DECIMALS,
+    MISSING,
+    NumberFormat,
+    estimate_decimals,
+    is_missing,
+    missing_note,
+    number_format,
+)
 from uniontrends.safe import controls_written_out, escape_html, neutralise_formulas
 
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel on Chinese Windows read UTF-8 correctly
@@ -126,9 +135,19 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def _format_p(p: float) -> str:
+def _p_cell(fmt: NumberFormat, p: float) -> str:
+    """A p-value in a table: "0.030", "< 0.001" (a dash when missing)."""
+    if is_missing(p):
+        return MISSING
     # Styler escapes data, not what a formatter returns; a no-break space keeps "< 0.001" whole
-    return html.escape("<\u00a00.001") if p < 0.001 else f"{p:.3f}"
+    if p < 0.001:
+        return html.escape("<\u00a0" + fmt.number(0.001, 3, fixed=True))
+    return fmt.number(p, 3, fixed=True)
+
+
+def _number_cell(fmt: NumberFormat, decimals: int, value: object) -> str:
+    """A number in a table: every digit, the locale's separators, a true minus sign."""
+    return fmt.value(value, decimals, large=False, fixed=True)  # type: ignore[arg-type]
 
 
 def _whole_numbers(column: pd.Series) -> bool:
@@ -157,7 +176,9 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
 
     Text columns and their headers are left-aligned, numbers and theirs right-aligned;
     columns of short values (numbers, codes, evidence words) never wrap, so a narrow page
-    squeezes only the columns of sentences. Missing values show as nothing, never "nan".
+    squeezes only the columns of sentences. Numbers are written by the language's formatter
+    (``uniontrends.numbers``) with every digit; a missing number is a dash, missing text is
+    nothing, never "nan".
 
     Args:
         df: the table (values in base units).
@@ -169,18 +190,23 @@ def display_table(df: pd.DataFrame, lang: str = "en", precision: int = 2) -> Sty
     """
     # headings in the language (a table already localised keeps its own)
     shown = controls_written_out(df.set_axis([header(c, lang) for c in df.columns], axis=1))
-    styler = shown.style.format(thousands=",", precision=precision, escape="html", na_rep="")
+    fmt = number_format(lang)
+    styler = shown.style.format(escape="html", na_rep="")
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-    whole = [c for c in shown.columns if _whole_numbers(shown[c])]
-    if whole:  # 38 organisations, not 38.00
-        styler = styler.format(thousands=",", precision=0, subset=whole, na_rep="")
     year_cols = [c for c in shown.columns if c in _headers(("year", "period_start", "period_end"))]
+    p_cols = [c for c in shown.columns if c in _headers(("p_value", "p_adjusted"))]
+    for col in shown.columns:
+        if col in year_cols or col in p_cols or not _is_number(shown[col]):
+            continue
+        decimals = 0 if _whole_numbers(shown[col]) else precision  # 38 organisations, not 38.00
+        cell = functools.partial(_number_cell, fmt, decimals)
+        styler = styler.format(cell, subset=[col], na_rep=MISSING)
     if year_cols:
         # years are labels, not quantities: no thousands separator
-        styler = styler.format("{}", subset=year_cols, escape="html", na_rep="")
-    p_cols = [c for c in shown.columns if c in _headers(("p_value", "p_adjusted"))]
+        styler = styler.format("{}", subset=year_cols, escape="html", na_rep=MISSING)
     if p_cols:  # "0.00" would hide how small a p-value is; files keep the number itself
-        styler = styler.format(_format_p, subset=p_cols, na_rep="")
+        cell = functools.partial(_p_cell, fmt)
+        styler = styler.format(cell, subset=p_cols, na_rep=MISSING)
     text_cols = [c for c in shown.columns if _is_text(shown[c])]
     if text_cols:  # sentences read from the left; numbers stay right-aligned
         styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
@@ -207,6 +233,10 @@ def _headers(columns: tuple[str, ...]) -> set[str]:
     return {*columns, *(header(c, lang) for c in columns for lang in ("en", "zh"))}
 
 
+def _is_number(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
 def _is_text(column: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(column) or column.dtype == object
 
@@ -215,7 +245,9 @@ def _is_text(column: pd.Series) -> bool:
 
 
 def format_value(value: object, unit: str, lang: str = "en") -> str:
-    """A value for reading, by its unit: shares in %, counts with separators, missing as "—".
+    """A statistic's value for reading, by its unit (``uniontrends.numbers``): shares,
+    relative changes and growth rates in %, counts and money in 万/亿 in Chinese, rates per
+    1,000 members to two decimals, estimates with as many digits as they carry.
 
     Args:
         value: a number (or None / NaN).
@@ -223,17 +255,16 @@ def format_value(value: object, unit: str, lang: str = "en") -> str:
         lang: "en" or "zh".
 
     Returns:
-        The text shown; "—" for a missing value, never "nan".
+        The text shown; a dash for a missing value, never "nan".
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+    fmt = number_format(lang)
+    if is_missing(value):
+        return MISSING
     number = float(value)  # type: ignore[arg-type]
-    pct = "%" if lang == "zh" else " %"
-    if unit in ("share", "share per year"):
-        return f"{number * 100:,.1f}{pct}"
-    if number.is_integer() or abs(number) >= 100:
-        return f"{number:,.0f}"
-    return f"{number:,.3g}"
+    if unit in ("share", "share per year"):  # a share, or a change relative to a level
+        return fmt.percentage(number)
+    # an estimate's digits, at least the unit's (a rate per 1,000 members: two)
+    return fmt.value(number, max(DECIMALS.get(unit, 0), estimate_decimals(number)))
 
 
 def collapsed(inner_html: str, summary: str, note: str = "", open_: bool = False) -> str:
@@ -295,6 +326,7 @@ def statistics_html(
     key = _key_numbers(table, lang, name_of, localize, years)
     parts = [display_table(key, lang).set_caption(message("table.key_numbers", lang)).to_html()]
     groups = []
+    dashes = MISSING in key.to_numpy()
     for indicator, rows in table.groupby("indicator", sort=False):
         shown = rows.drop(columns=["indicator"]).copy()
         shown["value"] = [
@@ -306,10 +338,13 @@ def statistics_html(
                 "" if pd.isna(v) else format_value(v, str(u), lang)
                 for v, u in zip(shown[col], shown["unit"], strict=True)
             ]
+        dashes = dashes or MISSING in shown["value"].to_numpy()
         styled = display_table(localize(shown.reset_index(drop=True)), lang)
         note = message("table.statistics", lang, n=len(rows))
         groups.append(collapsed(styled.to_html(), name_of(str(indicator)), note))
     parts.append(collapsed("".join(groups), message("table.all_statistics", lang)))
+    if dashes:  # a dash is explained once, under the key numbers
+        parts.insert(1, f'<p class="ut-edition">{escape_html(missing_note(lang))}</p>')
     return "".join(parts)
 
 
@@ -326,10 +361,10 @@ def _key_numbers(
 
         def shown(name: str, stat: pd.DataFrame = stat) -> str:
             if name not in stat.index:
-                return "—"
+                return MISSING
             return format_value(stat.at[name, "value"], str(stat.at[name, "unit"]), lang)
 
-        trend = "—"
+        trend = MISSING
         for name in TREND_METHODS_FIRST:
             if name in stat.index and isinstance(stat.at[name, "evidence"], str):
                 trend = stat.at[name, "evidence"]
