@@ -81,6 +81,8 @@ def test_axis_ticks_share_one_unit_and_as_few_decimals_as_they_need():
     assert ZH.ticks([0, 2.5e7, 5e7], "yuan") == ["0", "2500万", "5000万"]  # no separator in 万
     assert ZH.ticks([0, 1e8, 2e8], "yuan") == ["0", "1亿", "2亿"]
     assert ZH.ticks([0, 2_000, 4_000], "cases") == ["0", "2,000", "4,000"]
+    # a tick the axis does not show (beyond its top) does not turn 7,500 into 0.75万
+    assert ZH.ticks([0, 5_000, 10_000], "persons", top=8_100) == ["0", "5,000", "1万"]
     assert EN.ticks([0, 500_000, 1_000_000], "persons") == ["0", "500,000", "1,000,000"]
     assert EN.ticks([0, 0.25, 0.5, 1.0], "share") == ["0%", "25%", "50%", "100%"]
     assert EN.ticks([0, 0.5, 1.0, 1.5], "per_1000_members") == ["0", "0.5", "1", "1.5"]

@@ -297,17 +297,22 @@ class NumberFormat:
         shown = self.large(abs(value), digits)
         return self.with_unit(self._sign(value, shown) + shown, unit)
 
-    def ticks(self, values: Sequence[float], unit: str = "") -> list[str]:
+    def ticks(self, values: Sequence[float], unit: str = "", top: float | None = None) -> list[str]:
         """Labels of one axis's ticks: shares as percentages; counts and money in Chinese in
-        万/亿 when the largest tick reaches 10,000 ("0", "50万", "100万"), with separators in
-        English ("1,000,000"); as few decimals as keep the ticks apart.
+        万/亿 when the largest tick shown reaches 10,000 ("0", "50万", "100万"), with
+        separators in English ("1,000,000"); as few decimals as write every tick exactly.
 
         Args:
             values: the tick positions, in the unit (a share in [0, 1]).
             unit: the axis's unit (``model.UNITS``).
+            top: the largest value the axis shows (default: the largest tick); a tick beyond
+                it is not drawn and does not choose the unit.
         """
         shown = [float(v) * 100 if unit == "share" else float(v) for v in values]
         finite = [abs(v) for v in shown if math.isfinite(v)]
+        if top is not None:
+            limit = abs(top) * (100 if unit == "share" else 1) * (1 + 1e-9)
+            finite = [v for v in finite if v <= limit] or finite
         top = max(finite, default=0.0)
         magnitude = 1
         if self.lang == "zh" and unit != "share":

@@ -254,7 +254,8 @@ class _Series:
         """ "; no value for 2020" when years of the window are missing."""
         if not self.missing:
             return ""
-        return message("finding.gaps", lang, years=", ".join(str(y) for y in self.missing))
+        years = message("separator.list", lang).join(str(y) for y in self.missing)
+        return message("finding.gaps", lang, years=years)
 
     def finding(self, statistic: str, en: str, zh: str, **kw: Any) -> Finding:
         return Finding(
@@ -410,7 +411,7 @@ def _cap_words(ev: Evidence, lang: str) -> str:
 def _check_words(ev: Evidence, shock_years: tuple[int, ...], level: str, lang: str) -> str:
     """Shock-year robustness and why the grade is capped, when it is."""
     parts = []
-    shocks = ", ".join(str(y) for y in shock_years)
+    shocks = message("separator.list", lang).join(str(y) for y in shock_years)
     if ev.shock_robust is True:
         parts.append(message("finding.trend.shock_robust", lang, years=shocks))
     elif ev.shock_robust is False:

@@ -554,7 +554,9 @@ class Session:
         from uniontrends.safe import escape_markdown
 
         regions = self.compared_regions(indicator)
-        names = ", ".join(escape_markdown(self.region_label(r)) for r in regions)
+        names = message("separator.list", self.lang).join(
+            escape_markdown(self.region_label(r)) for r in regions
+        )
         p = self.panel
         rows = p[(p["indicator"] == indicator) & p["region"].isin(regions)]
         synthetic = sorted(set(rows.loc[rows["provenance"] == "synthetic", "region"]))

@@ -142,7 +142,10 @@ class ReferenceView:
             return message("reference.none", lang)
         if not held:
             return message("reference.no_country", lang)
-        names = ", ".join(escape_markdown(self._name(c)) for c in held)  # from the files
+        names = message("separator.list", lang).join(
+            escape_markdown(self._name(c))
+            for c in held  # names from the files
+        )
         own = ""
         if info.country in held:
             own = message("reference.own", lang, country=escape_markdown(self._name(info.country)))

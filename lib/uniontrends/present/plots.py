@@ -245,7 +245,9 @@ class TickLabels(Formatter):
         self.numbers, self.unit = number_format(lang), unit
 
     def format_ticks(self, values: Sequence[float]) -> list[str]:
-        return self.numbers.ticks(list(values), self.unit)
+        # the locator also places ticks beyond the view: only those shown choose the unit
+        top = max(map(abs, self.axis.get_view_interval())) if self.axis is not None else None
+        return self.numbers.ticks(list(values), self.unit, top)
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return self.numbers.ticks([x], self.unit)[0]
@@ -877,7 +879,9 @@ def area_figure(
                 _end_labels(ax, [label], panel_height)
             described.append(_series_words(rows, entry, _name(entry, lang), lang))
         drawn_regions = sorted(pd.concat(used)["region"].dropna().unique()) if used else []
-        where = ", ".join(_region_label(region_names, r, lang) for r in drawn_regions)
+        where = message("separator.list", lang).join(
+            _region_label(region_names, r, lang) for r in drawn_regions
+        )
         title = " — ".join(t for t in (where, area_title) if t) or where
         if title:
             fig.suptitle(title, fontsize=12)
