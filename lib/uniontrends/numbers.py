@@ -117,6 +117,14 @@ def _large_unit(lang: str, magnitude: int) -> str:
     return str(pattern.pattern).replace("0", "")
 
 
+@functools.lru_cache(maxsize=8192)
+def _formatted(lang: str, value: float, decimals: int, qualifier: str, fixed: bool) -> str:
+    # A statement is worded again when its family regrades it, with the same numbers: each
+    # number is formatted by babel once.
+    rounded = _quantize(value, decimals, qualifier)
+    return _pattern(decimals, fixed).apply(rounded, _locale(lang))
+
+
 @dataclass(frozen=True)
 class NumberFormat:
     """The numbers of one language. Build it with ``number_format(lang)``.
@@ -145,8 +153,7 @@ class NumberFormat:
         """
         if is_missing(value):
             return MISSING
-        rounded = _quantize(float(value), decimals, qualifier)  # type: ignore[arg-type]
-        return _pattern(decimals, fixed).apply(rounded, _locale(self.lang))
+        return _formatted(self.lang, float(value), decimals, qualifier, fixed)  # type: ignore[arg-type]
 
     def value(
         self, value: float | None, decimals: int = 0, large: bool = True, fixed: bool = False

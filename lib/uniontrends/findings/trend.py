@@ -519,10 +519,11 @@ def summarize(
     parts.append(_projection(series, horizon))
     found = [f for part in parts for f in part.findings]
     if reported is not None:
+        mine = reported[reported["indicator"] == indicator]  # worded for this indicator only
         found.extend(
             f
             for f in reported_findings(
-                reported, region, catalog, region_names=region_names, notebook=notebook
+                mine, region, catalog, region_names=region_names, notebook=notebook
             )
             if f.indicator == indicator and f.period_end <= end
         )
