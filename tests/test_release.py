@@ -107,6 +107,14 @@ def test_a_derived_bound_reads_at_least_and_p_values_keep_their_digits():
     assert number_format("zh-CN") is ZH  # one formatter per language, built once
 
 
+def test_numbers_beyond_the_default_decimal_precision_and_infinite_ends_are_written():
+    # a model's interval end can have 29 digits, one more than decimal's default context holds
+    assert EN.number(3.0562418837324937e28) == "30,562,418,837,324,937,000,000,000,000"
+    assert ZH.quantity(1.5e28, "cases").endswith("亿件")
+    assert EN.number(1e300).startswith("1,000,000,")
+    assert EN.number(float("inf")) == EN.number(float("nan")) == MISSING
+
+
 # ---- plain sentences --------------------------------------------------------------------------
 
 JARGON = re.compile(

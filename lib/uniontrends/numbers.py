@@ -29,7 +29,7 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
@@ -121,8 +121,14 @@ def _large_unit(lang: str, magnitude: int) -> str:
 def _formatted(lang: str, value: float, decimals: int, qualifier: str, fixed: bool) -> str:
     # A statement is worded again when its family regrades it, with the same numbers: each
     # number is formatted by babel once.
-    rounded = _quantize(value, decimals, qualifier)
-    return _pattern(decimals, fixed).apply(rounded, _locale(lang))
+    if not math.isfinite(value):  # an unbounded interval end
+        return "∞" if value > 0 else "−∞"
+    with localcontext() as context:
+        # enough digits for any finite float: 3e28 cases (the interval end of a model that
+        # barely fits) has 29 digits, one more than the default context holds
+        context.prec = max(context.prec, int(math.log10(abs(value) or 1)) + decimals + 3)
+        rounded = _quantize(value, decimals, qualifier)
+        return _pattern(decimals, fixed).apply(rounded, _locale(lang))
 
 
 @dataclass(frozen=True)

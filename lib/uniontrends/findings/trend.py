@@ -1083,6 +1083,9 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
     return _Part(rows=[row], findings=[f])
 
 
+PROJECTION_MIN_VALUES = 4
+
+
 def series_projection(
     years: list[int],
     values: np.ndarray,
@@ -1107,6 +1110,13 @@ def series_projection(
     if any(is_bound(q) for q in qualifiers):
         return None, "no projection: some values are bounds (it would be undetermined)"
     v = np.asarray(values, dtype=float)
+    if len(v) < PROJECTION_MIN_VALUES:
+        # 3 points leave the model 1 degree of freedom: its 95 % interval is read against
+        # t(1) (12.7) and runs from nothing to astronomical numbers, which tells a reader nothing
+        return None, (
+            f"no projection: {len(v)} values leave too few degrees of freedom for a prediction "
+            f"interval (at least {PROJECTION_MIN_VALUES} are needed)"
+        )
     if unit == "share" and np.any((v <= forecast.SHARE_EPS) | (v >= 1 - forecast.SHARE_EPS)):
         return None, (
             "no projection: the share reaches 0 or 100 % in the window, a bound it cannot "
