@@ -27,6 +27,7 @@ from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding, make_id
 from uniontrends.findings.wording import both, with_synthetic_label
 from uniontrends.messages import message
+from uniontrends.notes import Note, Number, Sentences, years_field
 from uniontrends.numbers import estimate_decimals, number_format
 from uniontrends.stats import forecast
 from uniontrends.stats.bounds import (
@@ -106,7 +107,7 @@ class TrendSummary:
     period_end: int
     table: pd.DataFrame
     findings: list[Finding]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     tested: dict[str, _Tested] = field(default_factory=dict, repr=False)
     build: Callable[..., Finding] | None = field(default=None, repr=False)
 
@@ -182,7 +183,7 @@ class _Part:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     tested: list[_Tested] = field(default_factory=list)
 
 
@@ -378,6 +379,16 @@ def _fixed(value: float, decimals: int, lang: str) -> str:
     return number_format(lang).number(value, decimals, fixed=True)
 
 
+def _qualifier(qualifier: str) -> Note | str:
+    """A qualifier in a note: its word in the catalog ("at_least" / "不少于（下限）")."""
+    return Note.of(f"word.{qualifier}") if qualifier in (*_QUALIFIERS, UNDETERMINED) else qualifier
+
+
+def _plain(value: float | None) -> Number | str:
+    """A number in a note as data hold it: up to 2 decimals, trailing zeros dropped."""
+    return "" if value is None else Number(float(value), 2)
+
+
 def _direction(slope: float, scale: float) -> str:
     if abs(slope) <= 1e-12 * max(abs(scale), 1.0):
         return "flat"
@@ -530,7 +541,8 @@ def summarize(
     table = pd.DataFrame([r for part in parts for r in part.rows], columns=list(TABLE_COLUMNS))
     notes = [note for part in parts for note in part.notes]
     if series.missing:
-        notes.insert(0, f"{indicator}: no value for {series.missing}; n = {series.n} years used")
+        notes.insert(0, Note.of("note.years_used", indicator=indicator,
+                                years=years_field(series.missing), n=series.n))  # fmt: skip
     summary = TrendSummary(indicator, region, series.start, series.end, table, found, notes,
                            build=series.finding)  # fmt: skip
     for part in parts:
@@ -593,31 +605,37 @@ def _descriptive(s: _Series) -> _Part:
     cq = difference_qualifier(q1, q0)
     change = last - first
     determined = cq != UNDETERMINED
-    undetermined = "undetermined: both ends are bounds on the same side"
+    undetermined = Note.of("note.undetermined_ends")
     part = _Part(
         rows=[
             s.row("n_years", float(s.n), unit="years",
-                  note=f"no value for {s.missing}" if s.missing else None),
-            s.row("level_start", first, note=f"{s.start}, {q0}"),
-            s.row("level_end", last, note=f"{s.end}, {q1}"),
+                  note=Note.of("note.no_value_for", years=years_field(s.missing))
+                  if s.missing else None),
+            s.row("level_start", first, note=Note.of("note.level", year=s.start,
+                                                     qualifier=_qualifier(q0))),
+            s.row("level_end", last, note=Note.of("note.level", year=s.end,
+                                                  qualifier=_qualifier(q1))),
             s.row("abs_change", change if determined else None,
-                  note=None if cq == "exact" else (undetermined if not determined else cq)),
-            s.row("annual_average", float(s.values.mean()), note=sum_qualifier(s.quals)),
+                  note=None if cq == "exact" else (
+                      undetermined if not determined else _qualifier(cq))),
+            s.row("annual_average", float(s.values.mean()),
+                  note=_qualifier(sum_qualifier(s.quals))),
         ]
     )  # fmt: skip
     rel = change / first if first != 0 and determined else None
+    start_note = Note.of("note.start_zero") if first == 0 else undetermined
     growth = cagr(first, last, s.end - s.start) if first > 0 and determined else None
     part.rows.append(
         s.row(
             "rel_change",
             rel,
             unit="share",
-            note=None if rel is not None else ("start is 0" if first == 0 else undetermined),
-        )  # fmt: skip
+            note=None if rel is not None else start_note,
+        )
     )
     part.rows.append(
         s.row("cagr", growth, unit="share per year", note=None if growth is not None else (
-            "undefined: starting value is not positive" if first <= 0 else undetermined))
+            Note.of("note.start_not_positive") if first <= 0 else undetermined))
     )  # fmt: skip
     u = s.unit
 
@@ -656,13 +674,18 @@ def _descriptive(s: _Series) -> _Part:
         tq = sum_qualifier(s.quals)
         if s.missing and tq in ("exact", "at_least"):
             tq = "at_least"  # counts of the years with a value: the period's total is at least this
-        part.rows.append(s.row("total", total, note=f"qualifier {tq}"))
+        part.rows.append(
+            s.row("total", total, note=Note.of("note.qualifier", qualifier=_qualifier(tq)))
+        )
         for year, v in zip(s.years, s.values, strict=True):
             if total == 0:
-                part.rows.append(s.row(f"share_of_total_{year}", None, note="total is 0"))
+                part.rows.append(
+                    s.row(f"share_of_total_{year}", None, note=Note.of("note.total_zero"))
+                )
             elif tq != "exact":
                 part.rows.append(s.row(f"share_of_total_{year}", None, unit="share",
-                                       note=f"undetermined: the total is {tq}"))  # fmt: skip
+                                       note=Note.of("note.total_bound",
+                                                    qualifier=_qualifier(tq))))  # fmt: skip
             else:
                 part.rows.append(s.row(f"share_of_total_{year}", float(v / total), unit="share"))
         mean = float(s.values.mean())
@@ -695,7 +718,8 @@ def _per_capita(s: _Series) -> _Part:
         return _Part()
     members = exposure_series(s.panel, s.exposure, s.region, s.years)
     if members is None:
-        return _Part(rows=[s.row("per_1000_members", None, note=f"no {s.exposure} for every year")])
+        note = Note.of("note.no_exposure", exposure=s.exposure)
+        return _Part(rows=[s.row("per_1000_members", None, note=note)])
     if not np.all(members.to_numpy() > 0):
         bad = [int(y) for y, m in members.items() if not m > 0]
         raise UniontrendsError(
@@ -746,8 +770,9 @@ def _per_capita(s: _Series) -> _Part:
     return _Part(
         rows=[
             s.row("per_1000_members_end", float(per[-1]), ci_low=low, ci_high=high, unit=u,
-                  method="exact Poisson (Garwood)" if high is not None else None, note=q_end),
-            s.row("per_1000_members_mean", mean, unit=u, note=q_mean),
+                  method="exact Poisson (Garwood)" if high is not None else None,
+                  note=_qualifier(q_end)),
+            s.row("per_1000_members_mean", mean, unit=u, note=_qualifier(q_mean)),
         ],
         findings=[finding],
     )  # fmt: skip
@@ -759,14 +784,14 @@ def _term_over_term(s: _Series) -> _Part:
     try:
         prev = window_series(s.panel, s.indicator, s.region, prev_end, s.window)
     except UniontrendsError:
-        note = f"no previous term: {prev_start}-{prev_end} is not in the data"
+        note = Note.of("note.no_previous_term", start=prev_start, end=prev_end)
         return _Part(rows=[s.row("term_over_term", None, unit="share", note=note)], notes=[note])
     gaps = missing_years(prev, prev_end, s.window) + s.missing
     needs_all = s.aggregation == "sum" or (
         s.aggregation == "last" and (prev_end in gaps or s.end_year in gaps)
     )
     if needs_all and gaps:
-        note = f"no term-over-term comparison: no value for {sorted(gaps)}"
+        note = Note.of("note.no_term_comparison", years=years_field(sorted(gaps)))
         return _Part(rows=[s.row("term_over_term", None, unit="share", note=note)], notes=[note])
     this = aggregate(s.values, s.aggregation)
     before_values = prev["value"].to_numpy(float)
@@ -778,7 +803,11 @@ def _term_over_term(s: _Series) -> _Part:
         q_this, q_before = sum_qualifier(s.quals), sum_qualifier(prev_quals)
     cq = difference_qualifier(q_this, q_before)
     rel = (this - before) / before if before != 0 and cq != UNDETERMINED else None
-    note = f"{s.aggregation} {prev_start}-{prev_end} = {before:g}; this term = {this:g}"
+    note = Note.of(
+        f"note.term_over_term.{s.aggregation}" if s.aggregation in ("sum", "mean", "last")
+        else "note.term_over_term", aggregation=s.aggregation, start=prev_start, end=prev_end,
+        before=_plain(before), this=_plain(this),
+    )  # fmt: skip
     synthetic = s.synthetic or "synthetic" in set(prev["provenance"].astype(str))
     u = s.unit
     what = s.aggregation if s.aggregation in ("sum", "mean") else "last"
@@ -825,15 +854,13 @@ def _term_over_term(s: _Series) -> _Part:
     return _Part(rows=[s.row("term_over_term", rel, unit="share", note=note)], findings=[f])
 
 
-def _since_launch(s: _Series) -> tuple[list[int], np.ndarray, str | None]:
+def _since_launch(s: _Series) -> tuple[list[int], np.ndarray, Note | None]:
     """The years a flow is tested on: from its launch when it is zero before (a new service)."""
     if s.kind not in ("flow", "money") or s.values[0] != 0 or not np.any(s.values > 0):
         return s.years, s.values, None
     first = int(np.flatnonzero(s.values > 0)[0])
-    note = (
-        f"{s.indicator}: zero until {s.years[first - 1]}, launched {s.years[first]}: trend "
-        f"tests use {s.years[first]}-{s.end} only"
-    )
+    note = Note.of("note.launched", before=s.years[first - 1],
+                   first=s.years[first], end=s.end)  # fmt: skip
     return s.years[first:], s.values[first:], note
 
 
@@ -843,16 +870,16 @@ def _is_count(s: _Series) -> bool:
 
 def _count_grading(
     s: _Series, years: list[int], values: np.ndarray
-) -> tuple[CountTrend | None, Evidence | None, str | None]:
+) -> tuple[CountTrend | None, Evidence | None, Note | None]:
     """The quasi-Poisson model that grades a count flow, its evidence, or why it is refused."""
     if not np.allclose(values, np.round(values)) or np.any(values < 0):
-        return None, None, "values are not whole counts"
+        return None, None, Note.of("count_refusal.not_whole")
     if s.bounded:
-        return None, None, "some counts are bounds"
+        return None, None, Note.of("count_refusal.bounds")
     try:
         ct = count_trend(years, values, alpha=s.alpha)
     except CountModelRefused as exc:
-        return None, None, str(exc)
+        return None, None, exc.reason
     keep = ~np.isin(np.array(years), np.array(s.shock_years, dtype=int))
     shock_rr = None
     if not keep.all() and keep.sum() >= WINDOW_MIN:
@@ -866,8 +893,9 @@ def _count_grading(
 def _tests(s: _Series) -> _Part:
     years, values, launch = _since_launch(s)
     if len(values) < WINDOW_MIN:
-        note = f"{s.indicator}: launched {years[0]}; fewer than {WINDOW_MIN} years to test a trend"
-        return _Part(rows=[s.row("ols_slope", None, note=note)], notes=[note])
+        note = Note.of("note.too_few_since_launch", first=years[0], needed=WINDOW_MIN)
+        listed = Note.of("note.indicator", indicator=s.indicator, note=note)
+        return _Part(rows=[s.row("ols_slope", None, note=note)], notes=[listed])
     walk = _denominator_walk(s, years, values)
     st = series_trend(years, values, stock_like=s.stock_like, bounded=s.bounded,
                       shock_years=s.shock_years, alpha=s.alpha,
@@ -883,12 +911,13 @@ def _tests(s: _Series) -> _Part:
             ev = Evidence("quasi-Poisson", None, st.evidence.direction, len(values),
                           "descriptive", ("no_count_model",))  # fmt: skip
     slope_unit = f"{s.unit} per year"
-    ts_note = (f"Sen interval at {ts.ci_level:.1%}" if ts.ci_level is not None
-               else f"n = {len(values)}: no Sen interval at {s.pct}%")  # fmt: skip
+    ts_note = (Note.of("note.sen_interval", level=Number(ts.ci_level, 1, percent=True))
+               if ts.ci_level is not None
+               else Note.of("note.no_sen_interval", n=len(values), pct=s.pct))  # fmt: skip
     rows = [
         s.row("ols_slope", ols.slope, ci_low=ols.ci_low, ci_high=ols.ci_high,
               p_value=ols.p_value, unit=slope_unit, method="OLS",
-              note="perfect fit: no sampling interval" if ols.perfect_fit else launch),
+              note=Note.of("note.perfect_fit") if ols.perfect_fit else launch),
         s.row("theil_sen_slope", ts.slope, ci_low=None if ts.ci_level is None else ts.ci_low,
               ci_high=None if ts.ci_level is None else ts.ci_high, unit=slope_unit,
               method="Theil-Sen", note=ts_note),
@@ -898,24 +927,25 @@ def _tests(s: _Series) -> _Part:
               method=f"Mann-Kendall ({mk.method})"),
     ]  # fmt: skip
     graded_rows: tuple[str, ...] = ("ols_slope",)
-    notes = [launch] if launch else []
+    notes = [Note.of("note.indicator", indicator=s.indicator, note=launch)] if launch else []
     if _is_count(s):
         graded_rows = ("glm_rate_ratio",)
         if ct is not None:
             rows += [
                 s.row("glm_rate_ratio", ct.rate_ratio, ci_low=ct.ci_low, ci_high=ct.ci_high,
-                      p_value=ct.p_value, unit="ratio per year", method=ct.model, note=ct.rule),
-                s.row("pearson_dispersion", ct.dispersion, unit="", note=ct.rule),
+                      p_value=ct.p_value, unit="ratio per year", method=ct.model,
+                      note=ct.rule_note()),
+                s.row("pearson_dispersion", ct.dispersion, unit="", note=ct.rule_note()),
             ]  # fmt: skip
         else:
             rows.append(s.row("glm_rate_ratio", None, method="quasi_poisson", note=refused))
-            notes.append(f"{s.indicator}: no count model: {refused}")
+            notes.append(Note.of("note.no_count_model", indicator=s.indicator, reason=refused))
     elif st.drift is not None:
         d = st.drift
         rows.insert(0, s.row("mean_yearly_change", d.drift, ci_low=d.ci_low, ci_high=d.ci_high,
                              p_value=d.p_value, unit=slope_unit,
                              method=f"year-to-year changes, t({d.df})",
-                             note="every change equals the mean: no sampling interval"
+                             note=Note.of("note.every_change_equal")
                              if d.perfect_fit else None))  # fmt: skip
         graded_rows = ("mean_yearly_change",)
     elif walk is not None and st.ci_low is not None:
@@ -946,7 +976,8 @@ def _tests(s: _Series) -> _Part:
                 df=f"{ct.df:g}", p=_p(ct.p_value, lang),
             )  # fmt: skip
         if refused is not None:
-            return message("finding.trend.no_count_model", lang, estimate=est, reason=refused)
+            return message("finding.trend.no_count_model", lang, estimate=est,
+                           reason=refused.text(lang))  # fmt: skip
         if st.ci_low is None:
             return message("finding.trend.perfect_fit", lang, estimate=est)
         fields = dict(
@@ -1053,14 +1084,16 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
             ci_high=high,
             unit="share",
             method=method,
-            note=f"sample size {n:g}" + (f", design effect {deff:g}" if deff else ""),
+            note=Note.of("note.sample_size.design_effect", n=_plain(n), effect=_plain(deff))
+            if deff
+            else Note.of("note.sample_size", n=_plain(n)),
         )
         f = s.finding("share_end", en, zh, value=share, unit="share", interval_low=low,
                       interval_high=high, evidence="descriptive", qualifier=q, n=1,
                       method=method)  # fmt: skip
         return _Part(rows=[row], findings=[f])
     if num is None or den is None:
-        note = "no sample size and no counts: no sampling interval"
+        note = Note.of("note.no_sample_size_no_counts")
         return _Part(rows=[s.row("share_end", share, unit="share", note=note)])
     k, total = float(num["value"]), float(den["value"])
     en, zh = both(
@@ -1075,7 +1108,7 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
         share,
         unit="share",
         method="ratio of counts",
-        note=f"{k:g} / {total:g} in {s.end}; no sample size: no sampling interval",
+        note=Note.of("note.ratio_of_counts", part=_plain(k), whole=_plain(total), year=s.end),
     )
     f = s.finding("share_end", en, zh, value=share, unit="share", evidence="descriptive",
                   qualifier=q, n=1, method="ratio of counts; no sampling interval without a "
@@ -1096,7 +1129,7 @@ def series_projection(
     aggregation: str,
     horizon: int = 5,
     alpha: float = 0.05,
-) -> tuple[forecast.Projection | None, str | None]:
+) -> tuple[forecast.Projection | None, Note | None]:
     """The projection ``summarize`` reports for a series, or why there is none.
 
     Bounds give none (a projection through bounds is undetermined); a share that reaches 0 or
@@ -1108,30 +1141,22 @@ def series_projection(
         (projection, None) or (None, reason).
     """
     if any(is_bound(q) for q in qualifiers):
-        return None, "no projection: some values are bounds (it would be undetermined)"
+        return None, Note.of("note.no_projection.bounds")
     v = np.asarray(values, dtype=float)
     if len(v) < PROJECTION_MIN_VALUES:
         # 3 points leave the model 1 degree of freedom: its 95 % interval is read against
         # t(1) (12.7) and runs from nothing to astronomical numbers, which tells a reader nothing
-        return None, (
-            f"no projection: {len(v)} values leave too few degrees of freedom for a prediction "
-            f"interval (at least {PROJECTION_MIN_VALUES} are needed)"
-        )
+        return None, Note.of("note.no_projection.few_values", n=len(v),
+                             needed=PROJECTION_MIN_VALUES)  # fmt: skip
     if unit == "share" and np.any((v <= forecast.SHARE_EPS) | (v >= 1 - forecast.SHARE_EPS)):
-        return None, (
-            "no projection: the share reaches 0 or 100 % in the window, a bound it cannot "
-            "pass; a projection from a bound is not estimated"
-        )
+        return None, Note.of("note.no_projection.share_bound")
     model = "random_walk" if is_stock_like(kind, aggregation) else "trend"
     proj = forecast.project(
         years, v, horizon=horizon, alpha=alpha, kind=kind, unit=unit, model=model
     )
     if proj.scale == "sqrt" and float(proj.final["pi_high"]) <= 0:
         # the whole interval lies past 0: the trend runs into a bound it cannot pass
-        return None, (
-            f"no projection: the trend reaches 0 before {int(proj.final['year'])}, a bound it "
-            "cannot pass; a projection past a bound is not estimated"
-        )
+        return None, Note.of("note.no_projection.reaches_zero", year=int(proj.final["year"]))
     return proj, None
 
 
@@ -1141,7 +1166,8 @@ def _projection(s: _Series, horizon: int) -> _Part:
         horizon=horizon, alpha=s.alpha,
     )  # fmt: skip
     if proj is None:
-        note = f"{s.indicator}: {reason}"
+        assert reason is not None
+        note = Note.of("note.indicator", indicator=s.indicator, note=reason)
         return _Part(rows=[s.row("projection", None, note=reason)], notes=[note])
     last = proj.final
     year = int(last["year"])
@@ -1175,7 +1201,7 @@ def _projection(s: _Series, horizon: int) -> _Part:
     )  # fmt: skip
     row = s.row(f"projection_{year}", mean, ci_low=low if has_pi else None,
                 ci_high=high if has_pi else None, method=proj.method,
-                note=" ".join(proj.notes))  # fmt: skip
+                note=Sentences(tuple(proj.notes)))  # fmt: skip
     return _Part(rows=[row], findings=[finding], notes=list(proj.notes))
 
 

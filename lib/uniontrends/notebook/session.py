@@ -29,6 +29,7 @@ from uniontrends.findings.trend import AreaSummary, summarize_area
 from uniontrends.messages import message, suggestion
 from uniontrends.notebook.params import Parameters, check_parameters
 from uniontrends.notebook.registry import REGISTRY_FILE, Registry, load_registry
+from uniontrends.notes import note_text
 from uniontrends.numbers import number_format, unit_name
 from uniontrends.present import layout
 from uniontrends.safe import escape_markdown
@@ -468,8 +469,10 @@ class Session:
         return next(iter(summary.summaries), None)
 
     def statistics(self, summary: AreaSummary) -> pd.DataFrame:
-        """The area's statistics table with a provenance column (synthetic rows say so)."""
+        """The area's statistics table with a provenance column (synthetic rows say so), its
+        technical notes worded in the session's language (computed once for both)."""
         table = summary.table.copy()
+        table["note"] = table["note"].map(lambda note: note_text(note, self.lang))
         prov = self.region_panel.groupby("indicator")["provenance"].agg(
             lambda s: ", ".join(sorted(set(s.astype(str))))
         )

@@ -29,7 +29,9 @@ import numpy as np
 import statsmodels.api as sm
 from scipy import stats
 
+from uniontrends import notes
 from uniontrends.errors import UniontrendsError
+from uniontrends.notes import Note, Number
 from uniontrends.stats.trend_tests import as_arrays, walk_slope_variance, welch_df
 
 # Units counted in whole numbers: a count model fits them.
@@ -39,7 +41,12 @@ STRUCTURAL_ZERO_P = 0.001
 
 
 class CountModelRefused(UniontrendsError):
-    """The count model cannot be fitted honestly to this series; the message says why."""
+    """The count model cannot be fitted honestly to this series; ``reason`` says why (a
+    ``count_refusal.*`` message, worded in either language); the message is its English."""
+
+    def __init__(self, reason: Note) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -59,32 +66,37 @@ class CountTrend:
     df: float
     exposure: str | None
     rule: str
+    exposure_wander: bool = False  # the exposure's random-walk wander is in the variance
+
+    def rule_note(self) -> Note:
+        """``rule`` as a note, worded in either language."""
+        key = "note.count_rule.wander" if self.exposure_wander else "note.count_rule"
+        df = Number(self.df, 1) if self.df != int(self.df) else int(self.df)
+        return Note.of(key, dispersion=Number(self.dispersion, 2, fixed=True), df=df)
 
 
-def refusal_reason(years: np.ndarray, counts: np.ndarray) -> str | None:
-    """Why a count model would mislead on this series (launch, stop, structural zero), or None."""
+def refusal_reason(years: np.ndarray, counts: np.ndarray) -> Note | None:
+    """Why a count model would mislead on this series (launch, stop, structural zero), or None.
+
+    Returns:
+        A ``count_refusal.launch``, ``.stop`` or ``.structural_zero`` note, or None.
+    """
     zero = counts == 0
     if not zero.any():
         return None
     positive = np.flatnonzero(~zero)
     first, last = int(positive[0]), int(positive[-1])
     if first > 0:
-        return (
-            f"zero until {int(years[first - 1])}, then positive from {int(years[first])}: "
-            "launched inside the window, no finite rate ratio spans a launch"
-        )
+        return Note.of("count_refusal.launch", before=int(years[first - 1]),
+                       first=int(years[first]))  # fmt: skip
     if last < len(counts) - 1:
-        return (
-            f"positive until {int(years[last])}, then zero: stopped inside the window, "
-            "no finite rate ratio spans a stop"
-        )
+        return Note.of("count_refusal.stop", last=int(years[last]))
     mean = float(counts[~zero].mean())
     if math.exp(-mean) < STRUCTURAL_ZERO_P:
-        bad = ", ".join(str(int(y)) for y in years[zero])
-        return (
-            f"zero in {bad} among counts averaging {mean:,.0f}: a structural zero (Poisson "
-            f"noise gives 0 with probability {math.exp(-mean):.1e}), not a count to model"
-        )
+        return Note.of(
+            "count_refusal.structural_zero", years=notes.years_field(years[zero]),
+            mean=Number(mean, 0), probability=f"{math.exp(-mean):.1e}",
+        )  # fmt: skip
     return None
 
 
@@ -136,22 +148,23 @@ def count_trend(
             warnings.simplefilter("ignore")
             res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
     except (np.linalg.LinAlgError, ValueError) as exc:
-        raise CountModelRefused(f"the Poisson fit failed ({exc})") from exc
+        raise CountModelRefused(Note.of("count_refusal.fit_failed", error=str(exc))) from exc
     resid_df = int(res.df_resid)
     beta, se = float(res.params[1]), float(res.bse[1])
     if not (math.isfinite(beta) and math.isfinite(se) and se > 0) or not res.converged:
-        raise CountModelRefused("the Poisson fit did not converge to a finite rate ratio")
+        raise CountModelRefused(Note.of("count_refusal.no_convergence"))
     dispersion = float(res.pearson_chi2 / resid_df)
     var = se**2 * dispersion
     df: float = resid_df
     rule = f"quasi-Poisson, Pearson chi2/df = {dispersion:.2f}"
-    if exposure_walks and offset is not None:
+    wander = exposure_walks and offset is not None
+    if wander:
         walk, walk_df = walk_slope_variance(x, offset)
         df = welch_df(var, resid_df, walk, walk_df)
         var += walk
         rule += ", plus the exposure's random-walk wander"
     if not var > 0:
-        raise CountModelRefused("the counts lie exactly on the model: no error to test with")
+        raise CountModelRefused(Note.of("count_refusal.exact_fit"))
     se = math.sqrt(var)
     q = float(stats.t.ppf(1 - alpha / 2, df))
     p = float(2 * stats.t.sf(abs(beta) / se, df))
@@ -166,4 +179,5 @@ def count_trend(
         df=df,
         exposure=exposure_name,
         rule=rule,
+        exposure_wander=wander,
     )

@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from uniontrends.errors import ParameterError, UniontrendsError
+from uniontrends.notes import Note
 
 SHARE_EPS = 0.0005  # 0.05 percentage points: half the precision shares are shown with
 MODELS = ("trend", "random_walk")
@@ -51,7 +52,7 @@ class Projection:
     frame: pd.DataFrame
     alpha: float
     n: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     model: str = "trend"
     scale: str = "linear"
     forecast_horizon: int = 1
@@ -181,11 +182,11 @@ def project(
     fit = _random_walk if model == "random_walk" else _trend
     centre, se, df = fit(y, z, ahead)
     q = float(stats.t.ppf(1 - alpha / 2, df))
-    notes = [f"n = {len(v)} annual values: the interval is wide and the projection illustrative."]
+    notes = [Note.of("note.projection.illustrative", n=len(v))]
     exact = not np.all(np.isfinite(se)) or bool(np.any(se <= 1e-12 * (1 + np.abs(centre))))
     if exact:
         low = high = np.full(horizon, np.nan)
-        notes.append("the values lie exactly on the model: no prediction interval is estimated")
+        notes.append(Note.of("note.projection.exact"))
     else:
         low, high = _from_scale(centre - q * se, scale), _from_scale(centre + q * se, scale)
     last_year = int(y[-1])
@@ -199,10 +200,7 @@ def project(
     )
     forecast_horizon = max(1, (len(v) - 1) // 2)
     if horizon > forecast_horizon:
-        notes.append(
-            f"beyond {forecast_horizon} year(s) ahead of {len(v)} points the projection is a "
-            "scenario (the window's trend continued), not a forecast."
-        )
+        notes.append(Note.of("note.projection.scenario", horizon=forecast_horizon, n=len(v)))
     return Projection(
         method=f"{model}_{scale}",
         frame=frame,
