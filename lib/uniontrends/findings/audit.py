@@ -16,12 +16,22 @@ from uniontrends.numbers import number_format
 
 
 def reconciliation_findings(
-    table: pd.DataFrame, catalog: Any = None, notebook: str | None = None
+    table: pd.DataFrame,
+    catalog: Any = None,
+    notebook: str | None = None,
+    region_names: dict[str, dict[str, str]] | None = None,
 ) -> list[Finding]:
     """One descriptive finding per reconciled published figure (from ``reconcile``).
 
     The value is the annual aggregate (base units); the statement gives both numbers, the
     qualifier's meaning and the status. Rows without annual data give no finding.
+
+    Args:
+        table: the reconciliation (``stats.audit.reconcile``), one row per published figure.
+        catalog: the indicator catalog (names, units).
+        notebook: the notebook the findings come from.
+        region_names: region id -> its display name by language ({"en": ..., "zh": ...});
+            a region not in it is named by its id.
     """
     entries = catalog_entries(catalog)
     out: list[Finding] = []
@@ -37,7 +47,7 @@ def reconciliation_findings(
         en, zh = both(
             "finding.reconciliation",
             name=names,
-            region=r.region,
+            region=(region_names or {}).get(str(r.region)) or str(r.region),
             start=r.period_start,
             end=r.period_end,
             how={lang: message(f"finding.reconciliation.{how}", lang) for lang in LANGS},

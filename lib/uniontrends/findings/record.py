@@ -24,6 +24,7 @@ from typing import Any
 
 from uniontrends.data.model import PROVENANCES, QUALIFIERS
 from uniontrends.errors import DataError, Problem
+from uniontrends.messages import message, message_table
 from uniontrends.numbers import number_format
 from uniontrends.safe import escape_markdown
 from uniontrends.stats.bounds import UNDETERMINED
@@ -126,8 +127,11 @@ def rank_findings(findings: list[Finding]) -> list[Finding]:
     )
 
 
-def write_findings(findings: list[Finding], out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``findings.json`` (schema version + records) and ``findings.md`` (a readable table).
+def write_findings(
+    findings: list[Finding], out_dir: str | Path, lang: str = "en"
+) -> tuple[Path, Path]:
+    """Write ``findings.json`` (schema version + records) and ``findings.md`` (a readable table
+    in ``lang``, the edition's language: "en" or "zh").
 
     Returns:
         The paths of the JSON and Markdown files.
@@ -136,7 +140,7 @@ def write_findings(findings: list[Finding], out_dir: str | Path) -> tuple[Path, 
     out.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out / "findings.json", out / "findings.md"
     json_path.write_text(findings_json(findings), encoding="utf-8")
-    md_path.write_text(findings_markdown(findings), encoding="utf-8")
+    md_path.write_text(findings_markdown(findings, lang), encoding="utf-8")
     return json_path, md_path
 
 
@@ -165,32 +169,32 @@ def _md_interval(f: Finding, lang: str) -> str:
 
 
 def findings_markdown(findings: list[Finding], lang: str = "en") -> str:
-    """A Markdown table of findings; rows from synthetic data are marked "SYNTHETIC".
+    """A Markdown table of findings in ``lang`` (headings, evidence and provenance words);
+    rows from synthetic data are marked "SYNTHETIC" (合成).
 
     Ids and statements carry names from the data package: they are escaped
     (``safe.escape_markdown``), so a name holding HTML or Markdown shows as written.
     """
-    lines = [
-        "| id | evidence | statement | interval | p | data |",
-        "|---|---|---|---|---|---|",
-    ]
+    words = message_table("word", lang)
+    lines = [message("findings_md.header", lang), "|---|---|---|---|---|---|"]
     for f in findings:
         p = "" if f.p_value is None else f"{f.p_value:.3f}"
         if f.p_adjusted is not None:
-            p += f" (adjusted {f.p_adjusted:.3f})"
-        data = "SYNTHETIC" if f.synthetic else ", ".join(sorted(set(f.provenance)))
+            p += message("findings_md.adjusted", lang, p=f"{f.p_adjusted:.3f}")
+        kinds = (words.get(k, k) for k in sorted(set(f.provenance)))
+        data = (message("findings_md.synthetic", lang) if f.synthetic
+                else message("separator.list", lang).join(kinds))  # fmt: skip
         if f.small_sample:
-            data += " (small sample)"
-        written = (_md_cell(c) for c in (f.evidence, _md_interval(f, lang), p, data))
+            data += message("findings_md.small_sample", lang)
+        evidence = words.get(str(f.evidence), f.evidence)
+        written = (_md_cell(c) for c in (evidence, _md_interval(f, lang), p, data))
         evidence, interval, p_cell, data_cell = written
         cells = (escape_markdown(f.id), evidence, escape_markdown(f.statement(lang)), interval,
                  p_cell, data_cell)  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     if any(f.synthetic for f in findings):
         lines.append("")
-        lines.append(
-            "Rows marked SYNTHETIC rest on illustrative (synthetic) data, not real figures."
-        )
+        lines.append(message("findings_md.synthetic_note", lang))
     return "\n".join(lines) + "\n"
 
 

@@ -631,7 +631,7 @@ class Session:
         for f in findings:
             f.notebook = f.notebook or self.notebook
         self.findings = list(findings)
-        self.written.extend(write_findings(self.findings, self.notebook_dir))
+        self.written.extend(write_findings(self.findings, self.notebook_dir, self.lang))
         if self.not_analysed_records:
             self.written.append(write_not_analysed(self.not_analysed_records, self.notebook_dir))
         workbook = self.outputs.workbook()

@@ -97,7 +97,9 @@ class AuditView:
         return [
             covered,
             *published,
-            *audit_findings.reconciliation_findings(table, s.catalog, s.notebook),
+            *audit_findings.reconciliation_findings(
+                table, s.catalog, s.notebook, region_names={s.region: s.region_names()}
+            ),
         ]
 
 
