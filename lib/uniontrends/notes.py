@@ -9,10 +9,11 @@ in one language when it is computed. A ``Note`` keeps the key of its message
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from uniontrends.messages import message
+from uniontrends.errors import UniontrendsError
+from uniontrends.messages import message, message_lang
 from uniontrends.numbers import number_format
 
 
@@ -43,6 +44,22 @@ class Years:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A name in a note, by language (an indicator's or a region's display name)."""
+
+    names: tuple[tuple[str, str], ...]
+
+    def text(self, lang: str) -> str:
+        by_lang = dict(self.names)
+        return by_lang.get(message_lang(lang)) or by_lang.get("en", "")
+
+
+def named(names: Mapping[str, str]) -> Named:
+    """Display names by language ({"en": ..., "zh": ...}) as a note's field."""
+    return Named(tuple(sorted(names.items())))
+
+
+@dataclass(frozen=True)
 class Note:
     """A message of the catalog by key, with its fields (text, whole numbers, ``Number``,
     ``Years`` or another ``Note``), worded by ``text(lang)``."""
@@ -54,6 +71,10 @@ class Note:
     def of(cls, key: str, **fields: object) -> Note:
         """The note ``key`` with ``fields`` (e.g. ``Note.of("note.start_zero")``)."""
         return cls(key, tuple(fields.items()))
+
+    def naming(self, **fields: object) -> Note:
+        """This note with those of ``fields`` it has replaced (ids by display names)."""
+        return Note(self.key, tuple((k, fields.get(k, v)) for k, v in self.fields))
 
     def text(self, lang: str) -> str:
         """The note in ``lang`` ("en" or "zh")."""
@@ -76,17 +97,27 @@ class Sentences:
         return self.text("en")
 
 
+class NotedError(UniontrendsError):
+    """An error whose message is a ``Note``: ``str(error)`` is its English text, ``note``
+    words it in either edition's language (why an indicator was not analysed)."""
+
+    def __init__(self, note: Note) -> None:
+        super().__init__(str(note))
+        self.note = note
+
+
 def years_field(values: Sequence[int]) -> Years:
     """Years as a note's field."""
     return Years(tuple(int(y) for y in values))
 
 
 def note_text(note: object, lang: str) -> object:
-    """A table cell's note in ``lang``: a ``Note`` worded, anything else (None, text) as is."""
+    """A note in ``lang``: a ``Note`` worded, anything else (None, text) as is (a table cell's
+    note, a reason for leaving an indicator out)."""
     return note.text(lang) if isinstance(note, Note | Sentences) else note
 
 
 def _field(value: object, lang: str) -> object:
-    if isinstance(value, Note | Sentences | Number | Years):
+    if isinstance(value, Note | Sentences | Number | Years | Named):
         return value.text(lang)
     return value

@@ -19,7 +19,8 @@ _MAX_BYTES = 4 * 1024 * 1024
 
 @dataclass(frozen=True)
 class NotAnalysed:
-    """One indicator left out: its id, area, display names and the reason (English)."""
+    """One indicator left out: its id, area, display names and the reason (in the language of
+    the edition whose notebook wrote it)."""
 
     indicator: str
     area: str

@@ -27,7 +27,7 @@ from uniontrends.findings.published import reported_findings
 from uniontrends.findings.record import Finding, make_id
 from uniontrends.findings.wording import both, with_synthetic_label
 from uniontrends.messages import message
-from uniontrends.notes import Note, Number, Sentences, years_field
+from uniontrends.notes import Note, NotedError, Number, Sentences, named, years_field
 from uniontrends.numbers import estimate_decimals, number_format
 from uniontrends.stats import forecast
 from uniontrends.stats.bounds import (
@@ -498,10 +498,8 @@ def summarize(
     frame = window_series(panel, indicator, region, end, window)
     if np.all(frame["value"].to_numpy(dtype=float) == 0):
         years = [int(y) for y in frame.index]
-        raise UniontrendsError(
-            f"{indicator} in {region} is zero in every year {years[0]}-{years[-1]}: "
-            "no trend, growth rate or count model can be estimated"
-        )
+        raise NotedError(Note.of("skip.all_zero", indicator=indicator, region=region,
+                                 start=years[0], end=years[-1]))  # fmt: skip
     kind = str(entry.get("kind", "flow"))
     series = _Series(
         panel=panel,
@@ -722,10 +720,8 @@ def _per_capita(s: _Series) -> _Part:
         return _Part(rows=[s.row("per_1000_members", None, note=note)])
     if not np.all(members.to_numpy() > 0):
         bad = [int(y) for y, m in members.items() if not m > 0]
-        raise UniontrendsError(
-            f"{s.exposure} in {s.region} is zero or negative in {bad}: "
-            f"a rate per 1,000 members is undefined (zero exposure)"
-        )
+        raise NotedError(Note.of("skip.zero_exposure", exposure=s.exposure, region=s.region,
+                                 years=years_field(bad)))  # fmt: skip
     exp_rows = series_rows(s.panel, s.exposure, s.region)
     exp_q = dict(zip(exp_rows["year"].astype(int), exp_rows["qualifier"].astype(str), strict=False))
     per = s.values / members.to_numpy() * 1000
@@ -1218,7 +1214,7 @@ class AreaSummary:
     area: str
     region: str
     summaries: dict[str, TrendSummary]
-    skipped: dict[str, str]
+    skipped: dict[str, Note | str]  # why, worded by ``notes.note_text``
     family: str = ""
     family_size: int = 0
 
@@ -1263,17 +1259,20 @@ def summarize_area(
         raise UniontrendsError(f"no indicators of area {area!r} in the catalog")
     have = set(panel.loc[panel["region"] == region, "indicator"])
     summaries: dict[str, TrendSummary] = {}
-    skipped: dict[str, str] = {}
+    skipped: dict[str, Note | str] = {}
     with indexed_rows(panel):
         for ind in ids:
             if ind not in have:
-                skipped[ind] = "no annual data"
+                skipped[ind] = Note.of("skip.no_annual_data")
                 continue
             try:
                 summaries[ind] = summarize(
                     panel, ind, region, end, window, catalog=catalog, region_names=region_names,
                     **kwargs,
                 )  # fmt: skip
+            except NotedError as exc:  # said with the names a reader knows
+                skipped[ind] = exc.note.naming(indicator=named(_names(entries[ind]) or {"en": ind}),
+                                               region=named(region_names))  # fmt: skip
             except UniontrendsError as exc:
                 skipped[ind] = str(exc)
     family = f"{region} {end - window + 1}-{end} {area}"

@@ -414,7 +414,14 @@ class Session:
         for ident, reason in summary.skipped.items():
             ind = self.catalog[ident]
             self.not_analysed_records.append(
-                NotAnalysed(ident, area, ind.name_en, ind.name_zh, str(reason), self.notebook)
+                NotAnalysed(
+                    ident,
+                    area,
+                    ind.name_en,
+                    ind.name_zh,
+                    str(note_text(reason, self.lang)),
+                    self.notebook,
+                )  # fmt: skip
             )
         return summary
 
@@ -422,7 +429,8 @@ class Session:
         """List the area's indicators the statistics could not use, with the reason."""
         if not summary.skipped:
             return
-        rows = [{"indicator": ident, "reason": reason} for ident, reason in summary.skipped.items()]
+        rows = [{"indicator": ident, "reason": note_text(reason, self.lang)}
+                for ident, reason in summary.skipped.items()]  # fmt: skip
         self.md(message("session.not_analysed", self.lang))
         self.show(pd.DataFrame(rows, columns=["indicator", "reason"]))
 
@@ -460,7 +468,7 @@ class Session:
                     "indicator", chosen, rule + suggestion(chosen, ids, self.lang), self.lang
                 )
             if chosen not in summary.summaries:
-                reason = summary.skipped.get(chosen, "")
+                reason = note_text(summary.skipped.get(chosen, ""), self.lang)
                 rule = message("param.not_analysed", self.lang, reason=reason)
                 raise ParameterError("indicator", chosen, rule, self.lang)
             return chosen

@@ -400,7 +400,8 @@ class ReportView:
         analysed = set(self.areas())
         for ind in self.s.catalog.indicators.values():
             if ind.area not in analysed:
-                reason = f"no notebook analyses the area {self.s.catalog.area_name(ind.area)!r}"
+                name = self.s.catalog.area_name(ind.area, self.s.lang)
+                reason = message("skip.no_notebook", self.s.lang, area=name)
                 records.append(NotAnalysed(ind.id, ind.area, ind.name_en, ind.name_zh, reason))
         if not records:
             return None

@@ -31,7 +31,7 @@ from scipy import stats
 
 from uniontrends import notes
 from uniontrends.errors import UniontrendsError
-from uniontrends.notes import Note, Number
+from uniontrends.notes import Note, NotedError, Number
 from uniontrends.stats.trend_tests import as_arrays, walk_slope_variance, welch_df
 
 # Units counted in whole numbers: a count model fits them.
@@ -40,13 +40,13 @@ COUNT_UNITS = ("cases", "events", "items", "person_times", "households", "person
 STRUCTURAL_ZERO_P = 0.001
 
 
-class CountModelRefused(UniontrendsError):
+class CountModelRefused(NotedError):
     """The count model cannot be fitted honestly to this series; ``reason`` says why (a
     ``count_refusal.*`` message, worded in either language); the message is its English."""
 
-    def __init__(self, reason: Note) -> None:
-        super().__init__(str(reason))
-        self.reason = reason
+    @property
+    def reason(self) -> Note:
+        return self.note
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from uniontrends.data.model import WINDOW_MIN
-from uniontrends.errors import DataError, ParameterError, Problem, UniontrendsError
+from uniontrends.errors import DataError, ParameterError, Problem
+from uniontrends.notes import Note, NotedError, years_field
 
 # The rows of each (indicator, region) of one panel, while ``indexed_rows`` is active for it.
 _ROWS: ContextVar[tuple[pd.DataFrame, dict[tuple[str, str], pd.DataFrame]] | None] = ContextVar(
@@ -84,7 +85,7 @@ def window_series(
     start = end - window + 1
     rows = series_rows(panel, indicator, region)
     if rows.empty:
-        raise UniontrendsError(f"no data for indicator {indicator!r} in region {region!r}")
+        raise NotedError(Note.of("skip.no_data", indicator=indicator, region=region))
     # positional numpy work on the small frame: pandas indexing per call dominated a notebook
     years = rows["year"].to_numpy(dtype=float)
     inside = np.flatnonzero((years >= start) & (years <= end))
@@ -107,11 +108,13 @@ def window_series(
     out.index = pd.Index(years[order].astype(int), name="year")
     if len(out) < WINDOW_MIN:
         missing = missing_years(out, end, window)
-        raise UniontrendsError(
-            f"{indicator} in {region}: only {len(out)} of the years {start}-{end} have a value "
-            f"(missing {missing}{_reasons(rows.iloc[inside[np.isnan(values)]])}); a trend "
-            f"needs at least {WINDOW_MIN}"
-        )
+        raise NotedError(
+            Note.of(
+                "skip.too_few_years", indicator=indicator, region=region, n=len(out),
+                start=start, end=end, missing=years_field(missing), needed=WINDOW_MIN,
+                reasons=_reasons(rows.iloc[inside[np.isnan(values)]]),
+            )
+        )  # fmt: skip
     return out
 
 
