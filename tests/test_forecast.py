@@ -107,7 +107,7 @@ def test_an_exact_fit_gets_no_interval_rather_than_a_zero_width_one():
     p = forecast.project(YEARS, [1.0, 2.0, 3.0, 4.0, 5.0], horizon=2, scale="linear")
     assert math.isnan(p.final["pi_low"]) and math.isnan(p.final["pi_high"])
     assert p.final["mean"] == pytest.approx(7.0)
-    assert any("exactly on the model" in n for n in p.notes)
+    assert any("exactly on the model" in str(n) for n in p.notes)
 
 
 def test_reaches_target_statement():

@@ -9,6 +9,7 @@ import string
 from collections import defaultdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import uniontrends
 import yaml
@@ -126,3 +127,99 @@ def test_the_modules_allowed_chinese_still_need_it():
     """An entry of DATA_NOT_WORDING whose module has no Chinese left is removed."""
     for name in DATA_NOT_WORDING:
         assert chinese_literals(PACKAGE / name), name
+
+
+# ---- technical notes: worded in the edition's language ----------------------------------------
+
+# The catalog's technical notes, count-model refusals and reasons for leaving an indicator out
+_NOTE_PREFIXES = ("note.", "count_refusal.", "skip.")
+# proper names of methods, which both editions write as they are
+_PROPER_NAMES = re.compile(r"quasi-Poisson|Pearson chi2/df|Theil-Sen|\bSen\b|Mann-Kendall|\bOLS\b")
+
+
+def english_note_phrases() -> set[str]:
+    """The English words of every technical note: each template's text between its fields
+    ("no sampling interval", "launched inside the window"), of two words or more."""
+    phrases = set()
+    for key, texts in _catalog().items():
+        if not key.startswith(_NOTE_PREFIXES):
+            continue
+        for literal, *_ in string.Formatter().parse(texts["en"]):
+            for piece in re.split(r"[:;,()\[\]=/]", _PROPER_NAMES.sub(" ", literal)):
+                words = re.findall(r"[A-Za-z][A-Za-z'-]*", piece)
+                if len(words) >= 2:
+                    phrases.add(" ".join(words))
+    return phrases
+
+
+def _english_in(texts, phrases: set[str]) -> set[str]:
+    found = set()
+    for text in texts:
+        spaced = " ".join(re.findall(r"[A-Za-z][A-Za-z'-]*", str(text)))
+        found |= {p for p in phrases if re.search(rf"\b{re.escape(p)}\b", spaced)}
+    return found
+
+
+def test_the_english_note_phrases_are_found_in_english_text():
+    """The check below can fail: it finds the phrases in English notes."""
+    phrases = english_note_phrases()
+    assert {"no sampling interval", "no finite rate ratio spans a stop"} <= phrases
+    found = _english_in(["perfect fit: no sampling interval", "2020年；no sampling interval"],
+                        phrases)  # fmt: skip
+    assert found == {"perfect fit", "no sampling interval"}
+
+
+def _tables_of(s, areas):
+    texts = []
+    for area in areas:
+        summary = s.area_summary(area)
+        table = s.localize(s.statistics(summary))
+        texts += [v for v in table.to_numpy().ravel() if isinstance(v, str)]
+        texts += [f.statement(s.lang) for f in summary.findings]
+    texts += [r.reason for r in s.not_analysed_records]
+    return texts
+
+
+@pytest.mark.parametrize("region", ["putuo"])
+def test_a_chinese_statistics_table_has_no_english_notes(region, tmp_path):
+    """putuo 2022 as the bundled suite runs it: a launch, a stop, an indicator left out, a
+    projection refused at a bound; the English edition words the same rows in English."""
+    s_zh = uniontrends.start("02_dispute_resolution", region=region, year=2022, lang="zh",
+                             output_dir=tmp_path / "zh", theme=False)  # fmt: skip
+    areas = sorted({ind.area for ind in s_zh.catalog.indicators.values()})
+    phrases = english_note_phrases()
+    assert not _english_in(_tables_of(s_zh, areas), phrases)
+    s_en = uniontrends.start("02_dispute_resolution", region=region, year=2022, lang="en",
+                             output_dir=tmp_path / "en", theme=False)  # fmt: skip
+    english = _english_in(_tables_of(s_en, areas), phrases)
+    assert {"no finite rate ratio spans a stop", "trend tests use", "no projection"} <= english
+
+
+def test_launches_stops_perfect_fits_and_structural_zeros_are_worded_in_chinese():
+    from uniontrends.findings import trend
+    from uniontrends.notes import note_text
+
+    catalog = {"indicators": [
+        {"id": "cases", "area": "disputes", "name_en": "Cases", "name_zh": "案件",
+         "unit": "cases", "kind": "flow", "aggregation": "sum"}]}  # fmt: skip
+    names = {"en": "Putuo District", "zh": "普陀区"}
+    phrases = english_note_phrases()
+    series = {
+        "launch": [0, 0, 40, 66, 125],
+        "stop": [40, 52, 61, 0, 0],
+        "perfect fit": [100, 110, 120, 130, 140],
+        "structural zero": [300, 280, 0, 310, 295],
+        "gap": [100, 120, None, 150, 170],
+        "too few since launch": [0, 0, 0, 66, 125],
+    }
+    for what, values in series.items():
+        rows = [("putuo", 2018 + i, "cases", v, "exact", "cases", "t", "synthetic")
+                for i, v in enumerate(values) if v is not None]  # fmt: skip
+        panel = pd.DataFrame(rows, columns=["region", "year", "indicator", "value", "qualifier",
+                                            "unit", "source", "provenance"])  # fmt: skip
+        s = trend.summarize(panel, "cases", "putuo", 2022, catalog=catalog, region_names=names)
+        notes = [n for n in s.table["note"] if n is not None] + list(s.notes)
+        zh = [note_text(n, "zh") for n in notes] + [f.statement_zh for f in s.findings]
+        en = [note_text(n, "en") for n in notes]
+        assert not _english_in(zh, phrases), what
+        assert _english_in(en, phrases), what  # the same notes in English are found
