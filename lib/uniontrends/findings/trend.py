@@ -443,6 +443,14 @@ _MANN_KENDALL_METHODS = {"exact": "exact", "exact, with ties": "exact_ties",
                          "constant series": "constant"}  # fmt: skip
 
 
+def _mann_kendall_note(method: str) -> Note | str:
+    """The Mann-Kendall row's method, its variant in words ("Mann-Kendall (exact)")."""
+    key = _MANN_KENDALL_METHODS.get(method)
+    if key is None:
+        return f"Mann-Kendall ({method})"
+    return Note.of("note.method.mann_kendall", variant=Note.of(f"finding.trend.mann_kendall.{key}"))
+
+
 def _mann_kendall_method(method: str, lang: str) -> str:
     key = _MANN_KENDALL_METHODS.get(method)
     return message(f"finding.trend.mann_kendall.{key}", lang) if key else method
@@ -766,7 +774,7 @@ def _per_capita(s: _Series) -> _Part:
     return _Part(
         rows=[
             s.row("per_1000_members_end", float(per[-1]), ci_low=low, ci_high=high, unit=u,
-                  method="exact Poisson (Garwood)" if high is not None else None,
+                  method=Note.of("note.method.garwood") if high is not None else None,
                   note=_qualifier(q_end)),
             s.row("per_1000_members_mean", mean, unit=u, note=_qualifier(q_mean)),
         ],
@@ -918,9 +926,9 @@ def _tests(s: _Series) -> _Part:
               ci_high=None if ts.ci_level is None else ts.ci_high, unit=slope_unit,
               method="Theil-Sen", note=ts_note),
         s.row("mann_kendall_s", float(mk.s), p_value=mk.p_value, unit="",
-              method=f"Mann-Kendall ({mk.method})"),
+              method=_mann_kendall_note(mk.method)),
         s.row("kendall_tau", mk.tau, p_value=mk.p_value, unit="",
-              method=f"Mann-Kendall ({mk.method})"),
+              method=_mann_kendall_note(mk.method)),
     ]  # fmt: skip
     graded_rows: tuple[str, ...] = ("ols_slope",)
     notes = [Note.of("note.indicator", indicator=s.indicator, note=launch)] if launch else []
@@ -940,15 +948,18 @@ def _tests(s: _Series) -> _Part:
         d = st.drift
         rows.insert(0, s.row("mean_yearly_change", d.drift, ci_low=d.ci_low, ci_high=d.ci_high,
                              p_value=d.p_value, unit=slope_unit,
-                             method=f"year-to-year changes, t({d.df})",
+                             method=Note.of("note.method.drift", df=d.df),
                              note=Note.of("note.every_change_equal")
                              if d.perfect_fit else None))  # fmt: skip
         graded_rows = ("mean_yearly_change",)
     elif walk is not None and st.ci_low is not None:
         rows.insert(0, s.row("ols_slope_with_denominator_walk", st.estimate, ci_low=st.ci_low,
                              ci_high=st.ci_high, p_value=ev.p_value, unit=slope_unit,
-                             method=f"OLS + {s.denominator}'s random-walk wander, "
-                             f"t({st.df:.1f})"))  # fmt: skip
+                             method=Note.of(
+                                 "note.method.denominator_walk", df=Number(st.df, 1, fixed=True),
+                                 denominator=named(s.denominator_names
+                                                   or {"en": str(s.denominator)})),
+                             ))  # fmt: skip
         graded_rows = ("ols_slope_with_denominator_walk",)
     for r in rows:
         if r["statistic"] in graded_rows:
@@ -1079,7 +1090,7 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
             ci_low=low,
             ci_high=high,
             unit="share",
-            method=method,
+            method=Note.of("note.method.wilson"),
             note=Note.of("note.sample_size.design_effect", n=_plain(n), effect=_plain(deff))
             if deff
             else Note.of("note.sample_size", n=_plain(n)),
@@ -1103,7 +1114,7 @@ def _share_interval(s: _Series, entry: dict[str, Any]) -> _Part:
         "share_end",
         share,
         unit="share",
-        method="ratio of counts",
+        method=Note.of("note.method.ratio_of_counts"),
         note=Note.of("note.ratio_of_counts", part=_plain(k), whole=_plain(total), year=s.end),
     )
     f = s.finding("share_end", en, zh, value=share, unit="share", evidence="descriptive",

@@ -478,9 +478,10 @@ class Session:
 
     def statistics(self, summary: AreaSummary) -> pd.DataFrame:
         """The area's statistics table with a provenance column (synthetic rows say so), its
-        technical notes worded in the session's language (computed once for both)."""
+        methods and technical notes worded in the session's language (computed once for both)."""
         table = summary.table.copy()
-        table["note"] = table["note"].map(lambda note: note_text(note, self.lang))
+        for column in ("method", "note"):
+            table[column] = table[column].map(lambda note: note_text(note, self.lang))
         prov = self.region_panel.groupby("indicator")["provenance"].agg(
             lambda s: ", ".join(sorted(set(s.astype(str))))
         )

@@ -13,6 +13,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from uniontrends.messages import message, message_table
+from uniontrends.notes import note_text
 from uniontrends.numbers import (
     DECIMALS,
     MISSING,
@@ -49,7 +50,8 @@ def header(column: object, lang: str = "en") -> str:
 
 def localized(df: pd.DataFrame, lang: str, name_of: Callable[[str], str]) -> pd.DataFrame:
     """A table for readers of ``lang`` (a copy): indicator names, coded words (a provenance,
-    a qualifier, an evidence level standing alone in a cell) and headings in the language.
+    a qualifier, an evidence level standing alone in a cell), technical notes
+    (``notes.Note``) and headings in the language.
 
     Args:
         df: the table, with ids and codes as the files keep them.
@@ -57,6 +59,9 @@ def localized(df: pd.DataFrame, lang: str, name_of: Callable[[str], str]) -> pd.
         name_of: indicator id -> its name in ``lang``.
     """
     out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:  # a statistic's method or note kept as a catalog key
+            out[col] = out[col].map(lambda v: note_text(v, lang))
     if "indicator" in out.columns:
         out["indicator"] = out["indicator"].map(lambda i: name_of(str(i)))
     # only the words a language writes differently from their code (none in English)
