@@ -107,6 +107,15 @@ def test_a_derived_bound_reads_at_least_and_p_values_keep_their_digits():
     assert number_format("zh-CN") is ZH  # one formatter per language, built once
 
 
+def test_a_tables_unit_cell_reads_in_the_language():
+    from uniontrends.numbers import unit_text
+
+    assert unit_text("cases per year", "zh") == "件/年" and unit_text("share", "zh") == "比例"
+    assert unit_text("person_times per year", "en") == "person-times per year"
+    assert unit_text("ratio per year", "zh") == "比率/年" and unit_text("years", "zh") == "年"
+    assert unit_text("", "zh") == ""
+
+
 def test_numbers_beyond_the_default_decimal_precision_and_infinite_ends_are_written():
     # a model's interval end can have 29 digits, one more than decimal's default context holds
     assert EN.number(3.0562418837324937e28) == "30,562,418,837,324,937,000,000,000,000"

@@ -92,6 +92,16 @@ def unit_name(unit: str, lang: object = "en") -> str:
         return unit.replace("_", " ")
 
 
+def unit_text(unit: str, lang: object = "en") -> str:
+    """A table's unit cell in the language: "cases" -> "件", "cases per year" -> "件/年",
+    "person_times per year" -> "person-times per year"; an empty cell stays empty."""
+    if not isinstance(unit, str) or not unit:
+        return unit
+    per_year = unit.endswith(" per year")
+    name = unit_name(unit.removesuffix(" per year"), lang)
+    return message("unit.per_year", lang, unit=name) if per_year else name
+
+
 def _quantize(value: float, decimals: int, qualifier: str) -> Decimal:
     """``value`` to ``decimals`` digits, a lower bound rounded down, an upper bound up."""
     step = Decimal(1).scaleb(-decimals)

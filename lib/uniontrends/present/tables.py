@@ -22,6 +22,7 @@ from uniontrends.numbers import (
     is_missing,
     missing_note,
     number_format,
+    unit_text,
 )
 from uniontrends.safe import controls_written_out, escape_html, neutralise_formulas
 
@@ -64,6 +65,8 @@ def localized(df: pd.DataFrame, lang: str, name_of: Callable[[str], str]) -> pd.
             out[col] = out[col].map(lambda v: note_text(v, lang))
     if "indicator" in out.columns:
         out["indicator"] = out["indicator"].map(lambda i: name_of(str(i)))
+    if "unit" in out.columns:  # "cases per year" -> "件/年", "person_times" -> "person-times"
+        out["unit"] = out["unit"].map(lambda u: unit_text(u, lang))
     # only the words a language writes differently from their code (none in English)
     words = {code: text for code, text in message_table("word", lang).items() if text != code}
     if words:
