@@ -187,7 +187,12 @@ def simulate_panel(shape: Shape, design: str, rng: np.random.Generator) -> pd.Da
         for year, v in zip(YEARS, _finish(values, e.unit), strict=True):
             rows.append((REGION, year, ind, float(v), "exact", e.unit, "simulated", "synthetic"))
     cols = ["region", "year", "indicator", "value", "qualifier", "unit", "source", "provenance"]
-    return add_derived(pd.DataFrame(rows, columns=cols), shape.package.catalog)
+    panel = add_derived(pd.DataFrame(rows, columns=cols), shape.package.catalog)
+    # A derived share of two independently simulated levels can pass 100 %, which no valid data
+    # package holds (validation refuses it) and the number formatter refuses to print.
+    shares = panel["unit"] == "share"
+    panel.loc[shares, "value"] = panel.loc[shares, "value"].clip(0.0, 1.0)
+    return panel
 
 
 # ---- grading a simulated report ----------------------------------------------------------------
