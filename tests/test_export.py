@@ -226,9 +226,11 @@ def test_display_table_shows_small_p_values_as_bounds():
 
 
 def test_display_table_shows_whole_numbers_without_decimals():
-    df = pd.DataFrame({"count": [38.0, 17000.0], "share": [1.0, 0.85], "p_value": [0.5, 0.02]})
+    df = pd.DataFrame({"count": [38.0, 17000.0], "share": [1.0, 0.85], "p_value": [0.5, 0.02],
+                       "findings": [14, 43]})  # fmt: skip
     html = display_table(df, "en").to_html()
     assert ">38<" in html and ">17,000<" in html  # not 38.00
+    assert ">14<" in html and ">43<" in html  # an integer column too (the report's counts)
     assert ">1.00<" in html and ">0.85<" in html  # a column with fractions keeps its decimals
     assert ">0.500<" in html  # p-values keep their own format
 

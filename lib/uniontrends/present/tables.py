@@ -159,7 +159,9 @@ def _number_cell(fmt: NumberFormat, decimals: int, value: object) -> str:
 
 
 def _whole_numbers(column: pd.Series) -> bool:
-    """A float column whose values are all whole numbers (counts stored as floats)."""
+    """A column of integers, or of floats that are all whole numbers (counts stored as floats)."""
+    if pd.api.types.is_integer_dtype(column):
+        return True
     if not pd.api.types.is_float_dtype(column) or column.isna().all():
         return False
     return bool(column.dropna().mod(1).eq(0).all())
